@@ -1,0 +1,47 @@
+/**
+ * Types every service and the gateway agree on, whatever the aggregate.
+ */
+
+/** The authenticated user on whose behalf a message is sent; set by the gateway from the JWT. */
+export interface Actor {
+  id: number;
+  username: string;
+}
+
+/** Paging parameters as they cross the bus (already validated by the gateway). */
+export interface PageRequest {
+  /** 1..100 */
+  limit: number;
+  /** Opaque cursor from the previous page's `nextCursor`. */
+  cursor?: string;
+}
+
+/** A page of a list, the API's list shape. */
+export interface Page<T> {
+  items: T[];
+  nextCursor: string | null;
+}
+
+/**
+ * The error envelope services put on the bus. `code` is stable and machine-readable
+ * (`USER_NOT_FOUND`); `status` is the HTTP status the gateway answers with.
+ */
+export interface ErrorEnvelope {
+  code: string;
+  status: number;
+  message: string | string[];
+  /** Seconds the client should wait (429 only); becomes `Retry-After`. */
+  retryAfterSeconds?: number;
+}
+
+/** Answer of every service to its `<service>.health.ping` subject. */
+export interface HealthReport {
+  service: string;
+  status: 'up' | 'down';
+  checks: Record<string, { status: 'up' | 'down'; message?: string }>;
+}
+
+/** Names of the NATS headers every bus message carries. */
+export const BusHeaders = {
+  correlationId: 'x-correlation-id',
+} as const;

@@ -1,0 +1,40 @@
+import type { IdentityEvents } from './identity/events.js';
+
+/** The services that own aggregates and publish events; also the NATS queue groups. */
+export const SERVICES = ['identity'] as const;
+export type ServiceName = (typeof SERVICES)[number];
+
+/** Every domain event type, per publishing service, mapped to its payload (`data`). */
+export interface EventCatalog {
+  identity: IdentityEvents;
+}
+
+export type EventType<S extends ServiceName = ServiceName> = keyof EventCatalog[S] & string;
+export type EventData<S extends ServiceName, T extends EventType<S>> = EventCatalog[S][T];
+
+/**
+ * The envelope of every domain event on JetStream. `id` is also the JetStream message
+ * id, so a republished event is dropped by the stream's duplicate window.
+ */
+export interface EventEnvelope<D = unknown> {
+  id: string;
+  /** `<aggregate>.<past-tense>`, e.g. `user.deleted` */
+  type: string;
+  /** ISO-8601, UTC */
+  occurredAt: string;
+  /** Payload schema version, bumped on breaking changes. */
+  version: number;
+  data: D;
+  /** The request that caused the event, for tracing across services. */
+  correlationId?: string;
+}
+
+/** Subject an event of `service` is published on: `identity.events.user.deleted`. */
+export function eventSubject(service: ServiceName, type: string): string {
+  return `${service}.events.${type}`;
+}
+
+/** The JetStream stream that stores every domain event. */
+export const EVENTS_STREAM = 'OCTAVE_EVENTS';
+/** Subjects the stream captures: every service's events, present and future. */
+export const EVENTS_STREAM_SUBJECTS = ['*.events.>'];

@@ -1,0 +1,11 @@
+import type { IdentityRpc } from './identity/rpc.js';
+
+/**
+ * Every RPC subject on the bus, `<service>.<aggregate>.<verb>`, mapped to its request
+ * and response. Add a service by intersecting its map here.
+ */
+export type RpcMap = IdentityRpc;
+
+export type RpcSubject = keyof RpcMap;
+export type RpcRequest<S extends RpcSubject> = RpcMap[S]['req'];
+export type RpcResponse<S extends RpcSubject> = RpcMap[S]['res'];

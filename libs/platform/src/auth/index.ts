@@ -1,0 +1,2 @@
+export * from './passport.js';
+export * from './tokens.js';

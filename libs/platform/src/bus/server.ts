@@ -1,0 +1,105 @@
+import {
+  ArgumentsHost,
+  Catch,
+  type CallHandler,
+  type ExecutionContext,
+  HttpException,
+  Injectable,
+  type NestInterceptor,
+  Optional,
+  type RpcExceptionFilter,
+} from '@nestjs/common';
+import { MessagePattern, NatsContext } from '@nestjs/microservices';
+import { BusHeaders, type ErrorEnvelope, type RpcRequest, type RpcResponse, type RpcSubject } from '@octave/contracts';
+import { MikroORM, RequestContext } from '@mikro-orm/core';
+import { Observable, throwError } from 'rxjs';
+import type { Logger } from '../observability/index.js';
+import { errorsTotal, rpcServerDuration, runWithCorrelation } from '../observability/index.js';
+import { BusErrorCode, DomainError } from './errors.js';
+
+type Handler<S extends RpcSubject> = (req: RpcRequest<S>, ...rest: never[]) => Promise<RpcResponse<S>> | RpcResponse<S>;
+
+/**
+ * Marks a method as the handler of an RPC subject. The method's parameter and return
+ * types must match the contracts' `RpcMap`, so a wrong payload fails to compile.
+ */
+export function RpcHandler<S extends RpcSubject>(subject: S) {
+  return (target: object, key: string | symbol, descriptor: TypedPropertyDescriptor<Handler<S>>): void => {
+    MessagePattern(subject)(target, key, descriptor);
+  };
+}
+
+/** Turns whatever a handler threw into the bus's `ErrorEnvelope`. */
+export function toErrorEnvelope(exception: unknown, logger?: Logger): ErrorEnvelope {
+  if (exception instanceof DomainError) return exception.toEnvelope();
+  if (exception instanceof HttpException) {
+    const body = exception.getResponse();
+    const message =
+      typeof body === 'object' && body !== null && 'message' in body
+        ? (body as { message: string | string[] }).message
+        : exception.message;
+    return { code: exception.getStatus() === 400 ? 'VALIDATION_FAILED' : 'HTTP_ERROR', status: exception.getStatus(), message };
+  }
+  const name = (exception as Error | undefined)?.name ?? '';
+  if (name === 'UniqueConstraintViolationException') {
+    return { code: 'CONFLICT', status: 409, message: 'conflicts with an existing resource' };
+  }
+  if (name === 'ConnectionException' || name === 'DatabaseUnavailable') {
+    return { code: 'DATABASE_UNAVAILABLE', status: 503, message: 'database is unavailable' };
+  }
+  errorsTotal.inc({ kind: 'rpc_handler' });
+  logger?.error({ err: exception }, 'unhandled error in RPC handler');
+  return { code: BusErrorCode.Internal, status: 500, message: 'internal error' };
+}
+
+/** One per service: every error leaves the service as an `ErrorEnvelope`. */
+@Catch()
+export class RpcErrorFilter implements RpcExceptionFilter<unknown> {
+  constructor(private readonly logger: Logger) {}
+
+  catch(exception: unknown, _host: ArgumentsHost): Observable<never> {
+    return throwError(() => toErrorEnvelope(exception, this.logger));
+  }
+}
+
+/**
+ * Runs every RPC handler in its own unit of work: the caller's correlation id for logs,
+ * a fresh MikroORM context (identity map) per message, one log line and one latency
+ * observation per message.
+ */
+@Injectable()
+export class RpcContextInterceptor implements NestInterceptor {
+  constructor(
+    private readonly logger: Logger,
+    @Optional() private readonly orm?: MikroORM,
+  ) {}
+
+  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
+    const nats = context.switchToRpc().getContext<NatsContext>();
+    const subject = nats.getSubject();
+    const correlationId = nats.getHeaders()?.get(BusHeaders.correlationId) || undefined;
+    return new Observable((subscriber) => {
+      const started = process.hrtime.bigint();
+      const finish = (status: number) => {
+        const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+        rpcServerDuration.observe({ subject, outcome: String(status) }, seconds);
+        const line = { subject, status, ms: Math.round(seconds * 1e4) / 10 };
+        if (status >= 500) this.logger.error(line, 'rpc');
+        else this.logger.debug(line, 'rpc');
+      };
+      const run = () =>
+        next.handle().subscribe({
+          next: (v) => subscriber.next(v),
+          error: (err: unknown) => {
+            finish(err instanceof DomainError ? err.status : err instanceof HttpException ? err.getStatus() : 500);
+            subscriber.error(err);
+          },
+          complete: () => {
+            finish(200);
+            subscriber.complete();
+          },
+        });
+      runWithCorrelation(correlationId, () => (this.orm ? RequestContext.create(this.orm.em, run) : run()));
+    });
+  }
+}

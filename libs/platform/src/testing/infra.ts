@@ -1,0 +1,48 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { startS3Server } from '../storage/index.js';
+import { createTestDatabase, type TestDatabase } from './database.js';
+import { startNatsServer, type NatsServerHandle } from './nats-server.js';
+
+export interface TestInfra {
+  db: TestDatabase;
+  nats: NatsServerHandle;
+  s3: { endpoint: string; accessKey: string; secretKey: string; bucket: string };
+  /** The environment a service process needs to use this infrastructure. */
+  env: Record<string, string>;
+  stop(): Promise<void>;
+}
+
+/**
+ * Real PostgreSQL (a new database), a private NATS server with JetStream and an S3
+ * protocol server, for one test file. Everything is removed by `stop()`.
+ */
+export async function startTestInfra(label: string): Promise<TestInfra> {
+  const [db, nats, s3Dir] = await Promise.all([
+    createTestDatabase(label),
+    startNatsServer(),
+    mkdtemp(path.join(tmpdir(), 'octave-s3-')),
+  ]);
+  const bucket = 'octave-test';
+  const s3 = await startS3Server({ directory: s3Dir, bucket });
+  return {
+    db,
+    nats,
+    s3: { endpoint: s3.endpoint, accessKey: s3.accessKey, secretKey: s3.secretKey, bucket },
+    env: {
+      NODE_ENV: 'test',
+      LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'warn',
+      DATABASE_URL: db.url,
+      NATS_URL: nats.url,
+      S3_ENDPOINT: s3.endpoint,
+      S3_ACCESS_KEY: s3.accessKey,
+      S3_SECRET_KEY: s3.secretKey,
+      S3_BUCKET: bucket,
+    },
+    stop: async () => {
+      await Promise.allSettled([db.drop(), nats.dispose(), s3.close()]);
+      await rm(s3Dir, { recursive: true, force: true });
+    },
+  };
+}
