@@ -22,7 +22,11 @@ export async function createMicroservice(
   const app = await NestFactory.createMicroservice(module as never, {
     ...natsOptions,
     logger: new NestPinoLogger(opts.logger),
+    // Errors at start reach the caller (which logs them and exits) instead of Nest
+    // exiting the process on its own.
+    abortOnError: false,
   });
+  // Services without a database (none yet, but tests have them) get no ORM context.
   let orm: MikroORM | undefined;
   try {
     orm = app.get(MikroORM, { strict: false });
