@@ -12,6 +12,7 @@ export async function connectNats(url: string, name: string, logger: Logger): Pr
   } catch (err) {
     throw new Error(
       `cannot reach NATS at ${url} (${(err as Error).message}). Start it, e.g. \`docker compose up -d nats\` or \`nats-server -js\`, or set NATS_URL.`,
+      { cause: err },
     );
   }
   void (async () => {

@@ -24,7 +24,7 @@ type Handler<S extends RpcSubject> = (req: RpcRequest<S>, ...rest: never[]) => P
  * types must match the contracts' `RpcMap`, so a wrong payload fails to compile.
  */
 export function RpcHandler<S extends RpcSubject>(subject: S) {
-  return (target: object, key: string | symbol, descriptor: TypedPropertyDescriptor<Handler<S>>): void => {
+  return <H extends Handler<S>>(target: object, key: string | symbol, descriptor: TypedPropertyDescriptor<H>): void => {
     MessagePattern(subject)(target, key, descriptor);
   };
 }

@@ -55,6 +55,7 @@ export async function ensureDatabase(databaseUrl: string): Promise<void> {
   } catch (err) {
     throw new Error(
       `cannot reach PostgreSQL at ${url.host} (${(err as Error).message}). Start it, e.g. \`docker compose up -d postgres\`, or set DATABASE_URL.`,
+      { cause: err },
     );
   }
   try {
