@@ -1,12 +1,18 @@
+import type { CatalogEvents } from './catalog/events.js';
 import type { IdentityEvents } from './identity/events.js';
+import type { SocialEvents } from './social/events.js';
 
-/** The services that own aggregates and publish events; also the NATS queue groups. */
-export const SERVICES = ['identity'] as const;
-export type ServiceName = (typeof SERVICES)[number];
+/** Every service that owns aggregates and publishes events; also the NATS queue groups. */
+export type ServiceName = 'identity' | 'social' | 'catalog';
+
+/** The services that run today: the gateway is ready only when each answers its ping. */
+export const SERVICES: readonly ServiceName[] = ['identity'];
 
 /** Every domain event type, per publishing service, mapped to its payload (`data`). */
 export interface EventCatalog {
   identity: IdentityEvents;
+  social: SocialEvents;
+  catalog: CatalogEvents;
 }
 
 export type EventType<S extends ServiceName = ServiceName> = keyof EventCatalog[S] & string;

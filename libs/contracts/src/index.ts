@@ -1,4 +1,6 @@
 export * from './common/index.js';
 export * from './events.js';
+export * from './catalog/index.js';
 export * from './identity/index.js';
+export * from './social/index.js';
 export * from './rpc.js';

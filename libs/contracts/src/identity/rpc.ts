@@ -54,4 +54,10 @@ export const IdentityErrorCode = {
   RefreshTokenReused: 'REFRESH_TOKEN_REUSED',
   UserNotFound: 'USER_NOT_FOUND',
   UnsupportedMediaType: 'UNSUPPORTED_MEDIA_TYPE',
+  /** 400: invalid input; `message` lists every problem. */
+  ValidationFailed: 'VALIDATION_FAILED',
+  /** 413: the staged avatar is larger than the service's limit. */
+  AvatarTooLarge: 'AVATAR_TOO_LARGE',
+  /** 400: nothing is stored at the `stagingKey` given. */
+  UploadNotFound: 'UPLOAD_NOT_FOUND',
 } as const;

@@ -1,0 +1,359 @@
+import { pipeline } from 'node:stream/promises';
+import { Transform, type Readable, type TransformCallback } from 'node:stream';
+import * as Minio from 'minio';
+
+/** Minimal logger the store reports cleanup problems to; a pino logger fits. */
+export interface StorageLogger {
+  info(obj: Record<string, unknown>, msg: string): void;
+  warn(obj: Record<string, unknown>, msg: string): void;
+  error(obj: Record<string, unknown>, msg: string): void;
+}
+
+/** Where the object store is and how to reach it. */
+export interface ObjectStoreOptions {
+  /** URL the service reaches the store at, e.g. `http://127.0.0.1:9000`. */
+  endpoint: string;
+  /**
+   * URL clients (browsers, apps) reach the store at; presigned URLs are signed for this
+   * host, so a proxy in front must forward the `Host` header unchanged. Default: `endpoint`.
+   */
+  publicEndpoint?: string;
+  accessKey: string;
+  secretKey: string;
+  bucket: string;
+  /** Default `us-east-1`. Knowing it up front keeps presigning free of network calls. */
+  region?: string;
+  /**
+   * Multipart part size (minimum 5 MiB, default 8 MiB). Each running upload holds about
+   * two parts in memory; objects are limited to 10 000 parts.
+   */
+  partSizeBytes?: number;
+  logger?: StorageLogger;
+}
+
+/** What `stat` reports about a stored object. */
+export interface ObjectInfo {
+  sizeBytes: number;
+  contentType: string;
+  etag: string;
+}
+
+/** Inclusive byte range, as in an HTTP `Range: bytes=start-end` header. */
+export interface ByteRange {
+  start: number;
+  end: number;
+}
+
+/** Thrown by `putStream` when the body is longer than `maxBytes`; nothing is stored. */
+export class ObjectTooLargeError extends Error {
+  constructor(readonly maxBytes: number) {
+    super(`Object is larger than the limit of ${maxBytes} bytes`);
+    this.name = 'ObjectTooLargeError';
+  }
+}
+
+/** Thrown when reading or copying an object that does not exist. */
+export class ObjectNotFoundError extends Error {
+  constructor(readonly key: string) {
+    super(`Object not found: ${key}`);
+    this.name = 'ObjectNotFoundError';
+  }
+}
+
+const DEFAULT_REGION = 'us-east-1';
+const DEFAULT_PART_SIZE = 8 * 1024 * 1024;
+/** S3 refuses presigned URLs valid for longer than seven days. */
+const MAX_PRESIGN_TTL_SECONDS = 7 * 24 * 3600;
+
+/**
+ * The bucket every Octave service keeps its files in (avatars, covers, audio), over the
+ * S3 protocol. Bodies are streamed both ways; an upload holds at most about two parts
+ * in memory, whatever its size.
+ */
+export class ObjectStore {
+  readonly bucket: string;
+  private readonly client: Minio.Client;
+  private readonly publicClient: Minio.Client;
+  private readonly region: string;
+  private readonly partSize: number;
+  private readonly logger?: StorageLogger;
+
+  constructor(options: ObjectStoreOptions) {
+    this.bucket = options.bucket;
+    this.region = options.region ?? DEFAULT_REGION;
+    this.partSize = options.partSizeBytes ?? DEFAULT_PART_SIZE;
+    this.logger = options.logger;
+    this.client = createClient(options.endpoint, options, this.region, this.partSize);
+    this.publicClient =
+      options.publicEndpoint && options.publicEndpoint !== options.endpoint
+        ? createClient(options.publicEndpoint, options, this.region, this.partSize)
+        : this.client;
+  }
+
+  /** Creates the bucket if it does not exist; safe to call from several processes at once. */
+  async ensureBucket(): Promise<void> {
+    if (await this.client.bucketExists(this.bucket)) return;
+    try {
+      await this.client.makeBucket(this.bucket, this.region);
+      this.logger?.info({ bucket: this.bucket }, 'created bucket');
+    } catch (err) {
+      // Another process may have won the race; servers disagree on the error code for
+      // that (BucketAlreadyOwnedByYou, BucketAlreadyExists), so look instead.
+      if (await this.client.bucketExists(this.bucket)) return;
+      throw err;
+    }
+  }
+
+  /**
+   * Streams `body` to `key`: a body that fits in one part goes up in a single PUT, a
+   * longer one as a multipart upload, one part in memory at a time. The body is counted
+   * on the way through; past `maxBytes` the upload is aborted, `body` destroyed and
+   * `ObjectTooLargeError` thrown, leaving whatever was at `key` before untouched. A
+   * failing `body` aborts the same way, with its own error.
+   *
+   * Use a fresh key per upload: minio resumes an unfinished multipart upload of the same
+   * key, so two concurrent large uploads to one key can interfere.
+   */
+  async putStream(
+    key: string,
+    body: Readable,
+    opts: { contentType?: string; maxBytes?: number } = {},
+  ): Promise<{ key: string; sizeBytes: number }> {
+    const counter = new ByteCounter(opts.maxBytes ?? Number.POSITIVE_INFINITY);
+    // pipeline ties the two streams' lifetimes together: a failing body fails the counter
+    // and a failed counter (too large, or abandoned below) destroys the body.
+    const piping = pipeline(body, counter).catch(() => undefined);
+    const meta = { 'Content-Type': opts.contentType ?? 'application/octet-stream' };
+    let multipart = false;
+    try {
+      // Given no length, minio makes every upload multipart: four requests even for a
+      // tiny avatar. Reading up to one part first lets small bodies go in one PUT; minio
+      // would buffer that part anyway.
+      const first = await readUpTo(counter, this.partSize);
+      if (first.ended) {
+        await this.client.putObject(this.bucket, key, first.head, first.head.length, meta);
+      } else {
+        multipart = true;
+        counter.unshift(first.head);
+        await this.client.putObject(this.bucket, key, counter, undefined, meta);
+      }
+    } catch (err) {
+      counter.destroy();
+      await piping;
+      // Parts never become an object before the upload completes, so whatever was at
+      // `key` before is still there and must not be deleted.
+      if (multipart) await this.abortUnfinishedUpload(key);
+      throw counter.errored ?? err;
+    }
+    await piping;
+    return { key, sizeBytes: counter.bytes };
+  }
+
+  /** Size, type and etag of `key`, or `null` if there is no such object. */
+  async stat(key: string): Promise<ObjectInfo | null> {
+    try {
+      const info = await this.client.statObject(this.bucket, key);
+      const contentType = info.metaData['content-type'];
+      return {
+        sizeBytes: info.size,
+        contentType: typeof contentType === 'string' ? contentType : 'application/octet-stream',
+        etag: info.etag,
+      };
+    } catch (err) {
+      if (isNotFound(err)) return null;
+      throw err;
+    }
+  }
+
+  /**
+   * The object's bytes, or only `range` of them (inclusive ends, clipped to the object's
+   * size by the server). Throws `ObjectNotFoundError` if there is no such object.
+   */
+  async getStream(key: string, range?: ByteRange): Promise<Readable> {
+    if (range && !(range.start >= 0 && range.end >= range.start)) {
+      throw new RangeError(`Invalid byte range ${range.start}-${range.end}`);
+    }
+    try {
+      return range
+        ? await this.client.getPartialObject(this.bucket, key, range.start, range.end - range.start + 1)
+        : await this.client.getObject(this.bucket, key);
+    } catch (err) {
+      if (isNotFound(err)) throw new ObjectNotFoundError(key);
+      throw err;
+    }
+  }
+
+  /** Up to the first `bytes` bytes of the object, for content sniffing. */
+  async readHead(key: string, bytes: number): Promise<Buffer> {
+    if (!(bytes > 0)) return Buffer.alloc(0);
+    let stream: Readable;
+    try {
+      stream = await this.getStream(key, { start: 0, end: bytes - 1 });
+    } catch (err) {
+      // S3 answers a range on an empty object with InvalidRange.
+      if ((err as { code?: unknown }).code === 'InvalidRange') return Buffer.alloc(0);
+      throw err;
+    }
+    const chunks: Buffer[] = [];
+    let total = 0;
+    // A server that ignores Range sends everything; stop reading once there is enough.
+    for await (const chunk of stream as AsyncIterable<Buffer>) {
+      chunks.push(chunk);
+      total += chunk.length;
+      if (total >= bytes) break;
+    }
+    return Buffer.concat(chunks).subarray(0, bytes);
+  }
+
+  /**
+   * Server-side copy of `srcKey` to `dstKey`. With `contentType` the copy gets that type
+   * (S3 then replaces all of the copy's metadata); otherwise it keeps the source's.
+   */
+  async copy(srcKey: string, dstKey: string, contentType?: string): Promise<void> {
+    const source = new Minio.CopySourceOptions({ Bucket: this.bucket, Object: srcKey });
+    const destination = new Minio.CopyDestinationOptions({
+      Bucket: this.bucket,
+      Object: dstKey,
+      ...(contentType ? { MetadataDirective: 'REPLACE', Headers: { 'Content-Type': contentType } } : {}),
+    });
+    try {
+      await this.client.copyObject(source, destination);
+    } catch (err) {
+      if (isNotFound(err)) throw new ObjectNotFoundError(srcKey);
+      throw err;
+    }
+  }
+
+  /** Deletes `key`; a missing object is not an error. */
+  async remove(key: string): Promise<void> {
+    try {
+      await this.client.removeObject(this.bucket, key);
+    } catch (err) {
+      if (!isNotFound(err)) throw err;
+    }
+  }
+
+  /** Deletes many keys in batched requests; missing objects are not an error. */
+  async removeMany(keys: readonly string[]): Promise<void> {
+    if (keys.length === 0) return;
+    const results = await this.client.removeObjects(this.bucket, [...keys]);
+    // minio's typings say `{ Error: {...} }` but it returns the <Error> elements themselves.
+    const failures = results
+      .map((r) => (r && 'Error' in r && r.Error ? r.Error : r) as { Key?: string; Code?: string } | null | undefined)
+      .filter((e): e is { Key?: string; Code?: string } => !!e && e.Code !== 'NoSuchKey');
+    if (failures.length > 0) {
+      const detail = failures.map((f) => `${f.Key ?? '?'} (${f.Code ?? 'unknown error'})`).join(', ');
+      throw new Error(`Failed to remove ${failures.length} object(s): ${detail}`);
+    }
+  }
+
+  /** A URL anyone can GET `key` with (Range requests included) for `ttlSeconds`. */
+  async presignedGetUrl(key: string, ttlSeconds: number): Promise<string> {
+    if (!Number.isInteger(ttlSeconds) || ttlSeconds < 1 || ttlSeconds > MAX_PRESIGN_TTL_SECONDS) {
+      throw new RangeError(`ttlSeconds must be an integer from 1 to ${MAX_PRESIGN_TTL_SECONDS}`);
+    }
+    return this.publicClient.presignedGetObject(this.bucket, key, ttlSeconds);
+  }
+
+  /** Health check: can the bucket be reached within `timeoutMs`? Never throws. */
+  async ping(timeoutMs = 3000): Promise<boolean> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<boolean>((resolve) => {
+      timer = setTimeout(() => resolve(false), timeoutMs);
+    });
+    try {
+      return await Promise.race([this.client.bucketExists(this.bucket), timeout]);
+    } catch {
+      return false;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /**
+   * minio leaves the multipart upload of a failed putObject behind; it would use
+   * storage and be picked up as a "resume" by the next upload to the same key.
+   * A part still in flight may land after the abort; a bucket lifecycle rule for
+   * incomplete uploads is the backstop for that.
+   */
+  private async abortUnfinishedUpload(key: string): Promise<void> {
+    try {
+      const uploadId = await this.client.findUploadId(this.bucket, key);
+      if (uploadId) await this.client.abortMultipartUpload(this.bucket, key, uploadId);
+    } catch (err) {
+      this.logger?.warn({ err, bucket: this.bucket, key }, 'could not abort unfinished multipart upload');
+    }
+  }
+}
+
+function createClient(url: string, options: ObjectStoreOptions, region: string, partSize: number): Minio.Client {
+  const parsed = new URL(url);
+  if ((parsed.protocol !== 'http:' && parsed.protocol !== 'https:') || (parsed.pathname !== '/' && parsed.pathname !== '')) {
+    // minio cannot talk to a store mounted under a path.
+    throw new Error(`Object store endpoint must be an http(s) URL without a path, got "${url}"`);
+  }
+  return new Minio.Client({
+    endPoint: parsed.hostname,
+    ...(parsed.port ? { port: Number(parsed.port) } : {}),
+    useSSL: parsed.protocol === 'https:',
+    accessKey: options.accessKey,
+    secretKey: options.secretKey,
+    region,
+    pathStyle: true,
+    // Without an explicit part size minio sizes parts for a 5 TiB object (about 550 MiB
+    // each) when the length is unknown, and buffers a whole part in memory.
+    partSize,
+  });
+}
+
+/** Reads until `limit` bytes or the end, leaving the rest of `stream` readable. */
+async function readUpTo(stream: Readable, limit: number): Promise<{ head: Buffer; ended: boolean }> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of stream.iterator({ destroyOnReturn: false }) as AsyncIterable<Buffer>) {
+    chunks.push(chunk);
+    size += chunk.length;
+    if (size >= limit) return { head: Buffer.concat(chunks), ended: false };
+  }
+  return { head: Buffer.concat(chunks), ended: true };
+}
+
+function isNotFound(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return code === 'NoSuchKey' || code === 'NotFound';
+}
+
+/** Passes bytes through, counting them, and fails once more than `maxBytes` went by. */
+class ByteCounter extends Transform {
+  bytes = 0;
+
+  constructor(private readonly maxBytes: number) {
+    super();
+  }
+
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
+    this.bytes += chunk.length;
+    if (this.bytes > this.maxBytes) {
+      callback(new ObjectTooLargeError(this.maxBytes));
+      return;
+    }
+    callback(null, chunk);
+  }
+
+  /**
+   * minio connects the body to its part splitter with `.pipe()`, which does not pass a
+   * source's error on: putObject would wait forever. Pass it on by destroying the
+   * destination, which makes putObject reject.
+   */
+  override pipe<T extends NodeJS.WritableStream>(destination: T, options?: { end?: boolean }): T {
+    const fail = (err: Error): void => {
+      (destination as unknown as { destroy?: (e: Error) => void }).destroy?.(err);
+    };
+    if (this.errored) {
+      process.nextTick(fail, this.errored);
+    } else {
+      this.once('error', fail);
+    }
+    return super.pipe(destination, options);
+  }
+}
