@@ -1,5 +1,8 @@
 // `npm test` runs every project's unit, integration and end-to-end tests in one run.
 export default {
+  // Integration and end-to-end tests start real processes: give them time (a project
+  // config cannot set this; it is global).
+  testTimeout: 30_000,
   projects: [
     '<rootDir>/libs/contracts',
     '<rootDir>/libs/platform',

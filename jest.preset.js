@@ -35,6 +35,5 @@ export function jestProject(dir, displayName) {
         },
       ],
     },
-    testTimeout: 30_000,
   };
 }

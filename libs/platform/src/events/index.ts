@@ -1,0 +1,5 @@
+export { EventConsumer, type EventConsumerOptions, type EventHandler, type EventSubscription } from './consumer.js';
+export { Outbox, type OutboxOptions } from './outbox.js';
+export { OutboxRelay, type OutboxRelayOptions } from './relay.js';
+export { eventsTablesSql } from './sql.js';
+export { ensureEventsStream, EVENTS_DUPLICATE_WINDOW_MS, EVENTS_MAX_AGE_MS } from './stream.js';
