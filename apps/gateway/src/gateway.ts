@@ -1,0 +1,68 @@
+import fastifyMultipart from '@fastify/multipart';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { NatsConnection } from '@nats-io/transport-node';
+import { connectNats } from '@octave/platform/bus';
+import { createLogger, type Logger, NestPinoLogger } from '@octave/platform/observability';
+import { GatewayModule } from './app.module.js';
+import type { GatewayConfig } from './config.js';
+import { HttpErrorFilter } from './core/http-error.filter.js';
+import { installRequestContext, requestIdFor } from './core/request-context.js';
+import { createValidationPipe } from './core/validation.js';
+import { setupOpenApi } from './docs/docs.js';
+import { RealtimeIoAdapter } from './realtime/io-adapter.js';
+
+export interface CreateGatewayOptions {
+  /** Defaults to the `gateway` logger built from the config. */
+  logger?: Logger;
+}
+
+/**
+ * Builds the gateway: connects to NATS (failing fast when it is not there), wires HTTP,
+ * OpenAPI and Socket.IO, and initialises the app. The caller decides where it listens,
+ * so tests boot it in-process on a free port.
+ */
+export async function createGateway(config: GatewayConfig, opts: CreateGatewayOptions = {}): Promise<NestFastifyApplication> {
+  const logger = opts.logger ?? createLogger('gateway', { level: config.LOG_LEVEL, pretty: config.LOG_PRETTY });
+  const nc = await connectNats(config.NATS_URL, 'gateway', logger);
+  try {
+    return await buildApp(config, logger, nc);
+  } catch (err) {
+    await nc.close();
+    throw err;
+  }
+}
+
+async function buildApp(config: GatewayConfig, logger: Logger, nc: NatsConnection): Promise<NestFastifyApplication> {
+  const adapter = new FastifyAdapter({
+    bodyLimit: config.BODY_LIMIT_BYTES,
+    trustProxy: config.TRUST_PROXY,
+    genReqId: requestIdFor,
+    requestIdHeader: false,
+    logger: false,
+  });
+  const fastify = adapter.getInstance();
+  // Bodies are JSON (and multipart on upload routes): anything else is a 415.
+  fastify.removeContentTypeParser('text/plain');
+  installRequestContext(fastify, { logger, logRequests: config.LOG_REQUESTS });
+
+  const app = await NestFactory.create<NestFastifyApplication>(GatewayModule.register({ config, logger, nc }), adapter, {
+    logger: new NestPinoLogger(logger),
+    // Fastify's own JSON parser, limited by bodyLimit; no url-encoded forms.
+    bodyParser: false,
+  });
+  // Limits are set per upload route (see stageSingleUpload).
+  await app.register(fastifyMultipart, { throwFileSizeLimit: true });
+
+  app.setGlobalPrefix('api', { exclude: ['metrics'] });
+  app.useGlobalPipes(createValidationPipe());
+  app.useGlobalFilters(new HttpErrorFilter(logger, config.BODY_LIMIT_BYTES));
+  const cors = config.CORS_ORIGINS ? { origin: config.CORS_ORIGINS === '*' ? true : config.CORS_ORIGINS } : undefined;
+  if (cors) app.enableCors({ ...cors, exposedHeaders: ['x-request-id', 'retry-after'] });
+  app.useWebSocketAdapter(new RealtimeIoAdapter(app, cors));
+  app.enableShutdownHooks();
+
+  setupOpenApi(app);
+  await app.init();
+  return app;
+}
