@@ -32,7 +32,11 @@ export interface IdentityRpc {
     req: { actor: Actor; username?: string; email?: string; bio?: string | null };
     res: MeDto;
   };
-  /** Adopts an uploaded object (at `stagingKey`) as avatar after sniffing it: 415 `UNSUPPORTED_MEDIA_TYPE`. */
+  /**
+   * Adopts an uploaded object (at `stagingKey`, which must be `staging/<name>`) as avatar
+   * after sniffing it: 415 `UNSUPPORTED_MEDIA_TYPE`, 413 `AVATAR_TOO_LARGE`. The staged
+   * object is removed whatever the outcome.
+   */
   'identity.me.avatar.set': { req: { actor: Actor; stagingKey: string }; res: MeDto };
   'identity.me.avatar.remove': { req: { actor: Actor }; res: MeDto };
   /** Deletes the account after checking the password: 401 `INVALID_CREDENTIALS`. */

@@ -1,0 +1,106 @@
+import { Readable } from 'node:stream';
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { IdentityErrorCode, type SessionDto } from '@octave/contracts';
+import { newUser, startIdentityHarness, type IdentityHarness } from '../testing/identity-harness.js';
+import { tinyPng } from '../testing/png.js';
+import { rejection } from '../testing/rejection.js';
+
+describe('identity avatars (RPC)', () => {
+  let h: IdentityHarness;
+  const actorOf = (s: SessionDto) => ({ id: s.user.id, username: s.user.username });
+
+  /** Puts bytes where the gateway would stage an upload, under a misleading type. */
+  async function stage(bytes: Buffer): Promise<string> {
+    const key = `staging/${randomUUID()}`;
+    await h.store.putStream(key, Readable.from([bytes]), { contentType: 'application/octet-stream' });
+    return key;
+  }
+
+  /** The object key behind a presigned avatar URL. */
+  const keyOf = (url: string) => decodeURIComponent(new URL(url).pathname).replace(`/${h.infra.s3.bucket}/`, '');
+
+  beforeAll(async () => {
+    h = await startIdentityHarness('identity_avatars', { MAX_AVATAR_BYTES: '4096' });
+  });
+  afterAll(async () => {
+    await h?.stop();
+  });
+
+  it('adopts a staged PNG: avatarUrl serves it, the staged object is gone', async () => {
+    const session = await h.rpc.call('identity.auth.register', newUser('avatar'));
+    const png = tinyPng();
+    const stagingKey = await stage(png);
+
+    const me = await h.rpc.call('identity.me.avatar.set', { actor: actorOf(session), stagingKey });
+    expect(me.avatarUrl).toEqual(expect.any(String));
+    const res = await fetch(me.avatarUrl!);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('image/png');
+    expect(Buffer.from(await res.arrayBuffer()).equals(png)).toBe(true);
+    expect(keyOf(me.avatarUrl!)).toMatch(new RegExp(`^avatars/${session.user.id}/[0-9a-f-]{36}\\.png$`));
+    expect(await h.store.stat(stagingKey)).toBeNull();
+
+    // The public profile shows it too.
+    const profile = await h.rpc.call('identity.user.get', { id: session.user.id });
+    expect(profile.avatarUrl).toEqual(expect.any(String));
+  });
+
+  it('replacing and removing an avatar deletes the objects no longer used', async () => {
+    const session = await h.rpc.call('identity.auth.register', newUser('swap'));
+    const actor = actorOf(session);
+    const first = await h.rpc.call('identity.me.avatar.set', { actor, stagingKey: await stage(tinyPng(2)) });
+    const second = await h.rpc.call('identity.me.avatar.set', { actor, stagingKey: await stage(tinyPng(3)) });
+    expect(await h.store.stat(keyOf(first.avatarUrl!))).toBeNull();
+    expect(await h.store.stat(keyOf(second.avatarUrl!))).not.toBeNull();
+
+    const removed = await h.rpc.call('identity.me.avatar.remove', { actor });
+    expect(removed.avatarUrl).toBeNull();
+    expect(await h.store.stat(keyOf(second.avatarUrl!))).toBeNull();
+  });
+
+  it('refuses what is not an image (415) and removes the staged object', async () => {
+    const session = await h.rpc.call('identity.auth.register', newUser('html'));
+    const stagingKey = await stage(Buffer.from('<!doctype html><html><body>not a picture</body></html>'));
+    const err = await rejection(h.rpc.call('identity.me.avatar.set', { actor: actorOf(session), stagingKey }));
+    expect(err).toMatchObject({ status: 415, code: IdentityErrorCode.UnsupportedMediaType });
+    expect(await h.store.stat(stagingKey)).toBeNull();
+    await expect(h.rpc.call('identity.me.get', { actor: actorOf(session) })).resolves.toMatchObject({ avatarUrl: null });
+  });
+
+  it('refuses an image larger than MAX_AVATAR_BYTES (413) and removes the staged object', async () => {
+    const session = await h.rpc.call('identity.auth.register', newUser('big'));
+    const big = Buffer.concat([tinyPng(), Buffer.alloc(5000)]);
+    const stagingKey = await stage(big);
+    const err = await rejection(h.rpc.call('identity.me.avatar.set', { actor: actorOf(session), stagingKey }));
+    expect(err).toMatchObject({ status: 413, code: IdentityErrorCode.AvatarTooLarge });
+    expect(await h.store.stat(stagingKey)).toBeNull();
+  });
+
+  it('refuses a staging key with nothing behind it', async () => {
+    const session = await h.rpc.call('identity.auth.register', newUser('none'));
+    const err = await rejection(
+      h.rpc.call('identity.me.avatar.set', { actor: actorOf(session), stagingKey: `staging/${randomUUID()}` }),
+    );
+    expect(err).toMatchObject({ status: 400, code: IdentityErrorCode.UploadNotFound });
+  });
+
+  it("adopts only staged uploads, never another user's avatar", async () => {
+    const owner = await h.rpc.call('identity.auth.register', newUser('owner'));
+    const withAvatar = await h.rpc.call('identity.me.avatar.set', { actor: actorOf(owner), stagingKey: await stage(tinyPng()) });
+    const thief = await h.rpc.call('identity.auth.register', newUser('thief'));
+    const err = await rejection(
+      h.rpc.call('identity.me.avatar.set', { actor: actorOf(thief), stagingKey: keyOf(withAvatar.avatarUrl!) }),
+    );
+    expect(err).toMatchObject({ status: 400, code: IdentityErrorCode.ValidationFailed });
+    expect(await h.store.stat(keyOf(withAvatar.avatarUrl!))).not.toBeNull();
+  });
+
+  it('deleting the account deletes its avatar object', async () => {
+    const input = newUser('gone');
+    const session = await h.rpc.call('identity.auth.register', input);
+    const me = await h.rpc.call('identity.me.avatar.set', { actor: actorOf(session), stagingKey: await stage(tinyPng()) });
+    await h.rpc.call('identity.me.delete', { actor: actorOf(session), password: input.password });
+    expect(await h.store.stat(keyOf(me.avatarUrl!))).toBeNull();
+  });
+});
