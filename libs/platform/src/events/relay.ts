@@ -117,12 +117,14 @@ export class OutboxRelay {
    * NATS is up. Resolves when done; rows it could not publish stay for the next start.
    */
   async stop(): Promise<void> {
-    if (!this.running) return;
-    this.running = false;
-    this.wake?.();
-    // The iterator is nats.js's QueuedIterator; stop() ends it (the type only says AsyncIterable).
-    (this.statuses as Partial<{ stop(): void }> | undefined)?.stop?.();
-    await this.loop;
+    if (this.running) {
+      this.running = false;
+      this.wake?.();
+      // The iterator is nats.js's QueuedIterator; stop() ends it (the type only says AsyncIterable).
+      (this.statuses as Partial<{ stop(): void }> | undefined)?.stop?.();
+      await this.loop;
+    }
+    // Even when the loop was not running: whatever is pending goes out before shutdown.
     try {
       await this.flush();
     } catch (err) {

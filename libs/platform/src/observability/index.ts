@@ -1,3 +1,4 @@
 export * from './context.js';
 export * from './logger.js';
 export * from './metrics.js';
+export * from './health-server.js';
