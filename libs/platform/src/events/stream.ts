@@ -14,10 +14,12 @@ const STREAM_NAME_IN_USE = 10058;
  * Creates the domain events stream, or brings an existing one to the expected
  * subjects and limits. Idempotent, and safe when several services start at once.
  */
-export async function ensureEventsStream(nats: NatsConnection): Promise<void> {
+export async function ensureEventsStream(nats: NatsConnection, opts: { replicas?: number } = {}): Promise<void> {
   const jsm = await jetstreamManager(nats);
   const wanted = {
     subjects: [...EVENTS_STREAM_SUBJECTS],
+    // 3 in a clustered production NATS, so losing one server loses no event.
+    num_replicas: opts.replicas ?? 1,
     duplicate_window: nanos(EVENTS_DUPLICATE_WINDOW_MS),
     max_age: nanos(EVENTS_MAX_AGE_MS),
   } satisfies Partial<StreamConfig>;
@@ -39,6 +41,7 @@ export async function ensureEventsStream(nats: NatsConnection): Promise<void> {
   const upToDate =
     sameSet(config.subjects ?? [], wanted.subjects) &&
     config.duplicate_window === wanted.duplicate_window &&
+    config.num_replicas === wanted.num_replicas &&
     config.max_age === wanted.max_age;
   if (!upToDate) {
     // The storage type cannot be changed on an existing stream, so it is left alone.

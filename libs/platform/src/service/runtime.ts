@@ -29,6 +29,8 @@ export function serviceConfigShape(healthPort: number) {
     ...baseConfigShape,
     ...databaseConfigShape,
     HEALTH_PORT: z.coerce.number().int().min(0).max(65_535).default(healthPort),
+    /** Replicas of the events stream: 3 on a clustered production NATS. */
+    EVENTS_STREAM_REPLICAS: z.coerce.number().int().min(1).max(5).default(1),
   };
 }
 
@@ -40,6 +42,7 @@ export interface ServiceConfig {
   DATABASE_URL: string;
   DATABASE_POOL_MAX: number;
   HEALTH_PORT: number;
+  EVENTS_STREAM_REPLICAS: number;
   S3_ENDPOINT?: string;
   S3_PUBLIC_ENDPOINT?: string;
   S3_ACCESS_KEY?: string;
@@ -192,7 +195,7 @@ export async function startService<C extends ServiceConfig>(
     // The runtime's own connection for events: Nest's NATS transport keeps its client private.
     const nats = await connectNats(config.NATS_URL, `${def.name}-events`, logger);
     opened.push(['nats', () => nats.drain()]);
-    await ensureEventsStream(nats);
+    await ensureEventsStream(nats, { replicas: config.EVENTS_STREAM_REPLICAS });
     const store = def.storage ? await openObjectStore(config, logger) : undefined;
     const resources: ServiceResources<C> = { config, logger, orm, nats, store };
 
