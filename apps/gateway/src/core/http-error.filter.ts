@@ -103,6 +103,9 @@ export class HttpErrorFilter implements ExceptionFilter {
     }
     if (mapped.retryAfterSeconds !== undefined) reply.header('retry-after', String(Math.max(1, Math.ceil(mapped.retryAfterSeconds))));
     if (status === 401) reply.header('www-authenticate', 'Bearer realm="octave"');
+    // Refused before its body was read (an upload past the limit): the rest of the body
+    // would be taken for the next request on this connection, so close it after answering.
+    if (!request.raw.complete) reply.header('connection', 'close');
     void reply.status(status).type('application/json; charset=utf-8').send(mapped.body);
   }
 }

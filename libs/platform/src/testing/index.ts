@@ -1,0 +1,5 @@
+export * from './database.js';
+export * from './nats-server.js';
+export * from './net.js';
+export * from './infra.js';
+export * from './processes.js';
