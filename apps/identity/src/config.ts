@@ -1,15 +1,11 @@
-import {
-  baseConfigShape,
-  databaseConfigShape,
-  jwtConfigShape,
-  loadConfig,
-  storageConfigShape,
-  z,
-} from '@octave/platform/config';
+import { jwtConfigShape, loadConfig, storageConfigShape, z } from '@octave/platform/config';
+import { serviceConfigShape } from '@octave/platform/service';
+
+/** Port of the service's own health and metrics endpoint, unless HEALTH_PORT says otherwise. */
+export const IDENTITY_HEALTH_PORT = 3101;
 
 export const identityConfigShape = {
-  ...baseConfigShape,
-  ...databaseConfigShape,
+  ...serviceConfigShape(IDENTITY_HEALTH_PORT),
   ...storageConfigShape,
   ...jwtConfigShape,
   /** Failed logins allowed per account and per client address within the window. */

@@ -1,14 +1,6 @@
-import { createLogger } from '@octave/platform/observability';
-import { bootstrap, isExpectedStartupFailure, startupFailure } from './app.js';
+import { runServiceMain } from '@octave/platform/service';
+import { identityService } from './app.js';
+import { loadIdentityConfig } from './config.js';
 
-// SIGTERM/SIGINT are handled by the Nest application (shutdown hooks): it closes the
-// transport, then runs the service's own shutdown (outbox relay, database, NATS).
-try {
-  await bootstrap();
-} catch (err) {
-  const logger = createLogger('identity');
-  const line = `identity service cannot start: ${startupFailure(err)}`;
-  if (isExpectedStartupFailure(err)) logger.fatal(line);
-  else logger.fatal({ err }, line);
-  process.exit(1);
-}
+// `node dist/main.js` runs the service; `node dist/main.js migrate` only migrates its schema.
+await runServiceMain(identityService, () => loadIdentityConfig());

@@ -4,7 +4,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createLogger } from '@octave/platform/observability';
 import { startTestInfra, type TestInfra } from '@octave/platform/testing';
-import { createIdentityApp, MIGRATIONS_DIR, startupFailure } from './app.js';
+import { startService, startupFailure } from '@octave/platform/service';
+import { identityService, MIGRATIONS_DIR } from './app.js';
 import { loadIdentityConfig } from './config.js';
 
 describe('identity start-up migrations', () => {
@@ -27,11 +28,11 @@ describe('identity start-up migrations', () => {
     const logger = createLogger('identity', { level: 'silent' });
 
     // First start applies the migrations; a restart with the same sources is fine.
-    await (await createIdentityApp(config, { logger, migrationsDir: dir })).close();
-    await (await createIdentityApp(config, { logger, migrationsDir: dir })).close();
+    await (await startService(identityService, config, { logger, migrationsDir: dir })).close();
+    await (await startService(identityService, config, { logger, migrationsDir: dir })).close();
 
     await appendFile(path.join(dir, '0001_init.sql'), '\n-- an innocent-looking edit\n');
-    const failure = await createIdentityApp(config, { logger, migrationsDir: dir }).then(
+    const failure = await startService(identityService, config, { logger, migrationsDir: dir }).then(
       () => {
         throw new Error('the service started with an edited migration');
       },

@@ -3,7 +3,7 @@ import { EntityManager, raw } from '@mikro-orm/postgresql';
 import type { RpcRequest, SessionDto, TokenPairDto } from '@octave/contracts';
 import { signAccessToken } from '@octave/platform/auth';
 import { Outbox } from '@octave/platform/events';
-import { IDENTITY_CONFIG, IDENTITY_OUTBOX } from '../app.tokens.js';
+import { OUTBOX, SERVICE_CONFIG } from '@octave/platform/service';
 import type { IdentityConfig } from '../config.js';
 import { User } from '../users/user.entity.js';
 import { UserPresenter } from '../users/user.presenter.js';
@@ -25,8 +25,8 @@ import { RefreshTokens } from './refresh-tokens.service.js';
 export class AuthService implements OnModuleInit {
   constructor(
     @Inject(EntityManager) private readonly em: EntityManager,
-    @Inject(IDENTITY_OUTBOX) private readonly outbox: Outbox<'identity'>,
-    @Inject(IDENTITY_CONFIG) private readonly config: IdentityConfig,
+    @Inject(OUTBOX) private readonly outbox: Outbox<'identity'>,
+    @Inject(SERVICE_CONFIG) private readonly config: IdentityConfig,
     private readonly throttle: LoginThrottle,
     private readonly tokens: RefreshTokens,
     private readonly presenter: UserPresenter,

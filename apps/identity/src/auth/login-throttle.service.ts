@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/postgresql';
-import { IDENTITY_CONFIG } from '../app.tokens.js';
+import { SERVICE_CONFIG } from '@octave/platform/service';
 import type { IdentityConfig } from '../config.js';
 import { loginThrottled } from './auth.errors.js';
 
@@ -26,7 +26,7 @@ export class LoginThrottle {
 
   constructor(
     @Inject(EntityManager) private readonly em: EntityManager,
-    @Inject(IDENTITY_CONFIG) config: IdentityConfig,
+    @Inject(SERVICE_CONFIG) config: IdentityConfig,
   ) {
     this.max = config.LOGIN_MAX_FAILURES;
     this.windowSeconds = config.LOGIN_WINDOW_SECONDS;

@@ -1,7 +1,7 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/postgresql';
-import { IDENTITY_CONFIG } from '../app.tokens.js';
+import { SERVICE_CONFIG } from '@octave/platform/service';
 import type { IdentityConfig } from '../config.js';
 import { RefreshToken } from './refresh-token.entity.js';
 
@@ -28,7 +28,7 @@ export class RefreshTokens {
 
   constructor(
     @Inject(EntityManager) private readonly em: EntityManager,
-    @Inject(IDENTITY_CONFIG) config: IdentityConfig,
+    @Inject(SERVICE_CONFIG) config: IdentityConfig,
   ) {
     this.ttlSeconds = config.JWT_REFRESH_TTL;
   }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { ObjectStore } from '@octave/platform/storage';
-import { LOGGER } from '../app.tokens.js';
+import { SERVICE_LOGGER } from '@octave/platform/service';
 import type { Logger } from '@octave/platform/observability';
 
 /** Where a user's avatar objects live: a fresh key per upload, so URLs never serve a stale image. */
@@ -14,7 +14,7 @@ export function avatarKey(userId: number, ext: string): string {
 export class AvatarObjects {
   constructor(
     @Inject(ObjectStore) readonly store: ObjectStore,
-    @Inject(LOGGER) private readonly logger: Logger,
+    @Inject(SERVICE_LOGGER) private readonly logger: Logger,
   ) {}
 
   /**

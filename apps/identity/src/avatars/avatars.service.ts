@@ -4,7 +4,7 @@ import { IdentityErrorCode, type Actor, type MeDto } from '@octave/contracts';
 import { DomainError } from '@octave/platform/bus';
 import { Outbox } from '@octave/platform/events';
 import { IMAGE_TYPES, ObjectNotFoundError, SNIFF_BYTES, sniffMedia } from '@octave/platform/storage';
-import { IDENTITY_CONFIG, IDENTITY_OUTBOX } from '../app.tokens.js';
+import { OUTBOX, SERVICE_CONFIG } from '@octave/platform/service';
 import type { IdentityConfig } from '../config.js';
 import { User } from '../users/user.entity.js';
 import { UserPresenter } from '../users/user.presenter.js';
@@ -17,8 +17,8 @@ const STAGING_KEY = /^staging\/[^/]+$/;
 export class AvatarsService {
   constructor(
     @Inject(EntityManager) private readonly em: EntityManager,
-    @Inject(IDENTITY_OUTBOX) private readonly outbox: Outbox<'identity'>,
-    @Inject(IDENTITY_CONFIG) private readonly config: IdentityConfig,
+    @Inject(OUTBOX) private readonly outbox: Outbox<'identity'>,
+    @Inject(SERVICE_CONFIG) private readonly config: IdentityConfig,
     private readonly objects: AvatarObjects,
     private readonly presenter: UserPresenter,
   ) {}

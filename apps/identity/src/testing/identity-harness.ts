@@ -6,7 +6,8 @@ import { RpcClient } from '@octave/platform/bus';
 import { createLogger } from '@octave/platform/observability';
 import { ObjectStore } from '@octave/platform/storage';
 import { startTestInfra, type TestInfra } from '@octave/platform/testing';
-import { createIdentityApp, type IdentityApp } from '../app.js';
+import { startService } from '@octave/platform/service';
+import { identityService, type IdentityApp } from '../app.js';
 import { loadIdentityConfig, type IdentityConfig } from '../config.js';
 
 /** The identity service running in this process on real infrastructure, and a way to call it. */
@@ -27,7 +28,7 @@ export async function startIdentityHarness(label: string, env: Record<string, st
   try {
     const config = loadIdentityConfig({ ...infra.env, ...env });
     const logger = createLogger('identity', { level: config.LOG_LEVEL });
-    const service = await createIdentityApp(config, { logger });
+    const service = await startService(identityService, config, { logger });
     const nc = await connect({ servers: infra.nats.url });
     const store = new ObjectStore({
       endpoint: infra.s3.endpoint,

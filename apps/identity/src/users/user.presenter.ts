@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { MeDto, UserDto } from '@octave/contracts';
 import { ObjectStore } from '@octave/platform/storage';
-import { IDENTITY_CONFIG } from '../app.tokens.js';
+import { SERVICE_CONFIG } from '@octave/platform/service';
 import type { IdentityConfig } from '../config.js';
 import type { User } from './user.entity.js';
 
@@ -10,7 +10,7 @@ import type { User } from './user.entity.js';
 export class UserPresenter {
   constructor(
     @Inject(ObjectStore) private readonly store: ObjectStore,
-    @Inject(IDENTITY_CONFIG) private readonly config: IdentityConfig,
+    @Inject(SERVICE_CONFIG) private readonly config: IdentityConfig,
   ) {}
 
   async user(user: User): Promise<UserDto> {

@@ -16,11 +16,11 @@ describe('identity users (RPC)', () => {
     await h?.stop();
   });
 
-  it('identity.health.ping reports the database and the object store', async () => {
+  it('identity.health.ping reports the database, NATS and the object store', async () => {
     await expect(h.rpc.call('identity.health.ping', {})).resolves.toEqual({
       service: 'identity',
       status: 'up',
-      checks: { database: { status: 'up' }, objectStore: { status: 'up' } },
+      checks: { database: { status: 'up' }, nats: { status: 'up' }, objectStore: { status: 'up' } },
     });
   });
 

@@ -4,7 +4,7 @@ import type { Actor, MeDto, Page, RpcRequest, UserDto } from '@octave/contracts'
 import { DomainError } from '@octave/platform/bus';
 import { Outbox } from '@octave/platform/events';
 import { IdentityErrorCode } from '@octave/contracts';
-import { IDENTITY_OUTBOX } from '../app.tokens.js';
+import { OUTBOX } from '@octave/platform/service';
 import { wrongPassword } from '../auth/auth.errors.js';
 import { verifyPassword } from '../auth/passwords.js';
 import { AvatarObjects } from '../avatars/avatar-objects.js';
@@ -21,7 +21,7 @@ const MAX_GET_MANY = 1000;
 export class UsersService {
   constructor(
     @Inject(EntityManager) private readonly em: EntityManager,
-    @Inject(IDENTITY_OUTBOX) private readonly outbox: Outbox<'identity'>,
+    @Inject(OUTBOX) private readonly outbox: Outbox<'identity'>,
     private readonly presenter: UserPresenter,
     private readonly avatars: AvatarObjects,
   ) {}

@@ -39,6 +39,8 @@ export async function startTestInfra(label: string): Promise<TestInfra> {
       S3_ACCESS_KEY: s3.accessKey,
       S3_SECRET_KEY: s3.secretKey,
       S3_BUCKET: bucket,
+      // Services under test pick a free port for their health endpoint.
+      HEALTH_PORT: '0',
     },
     stop: async () => {
       await Promise.allSettled([db.drop(), nats.dispose(), s3.close()]);
