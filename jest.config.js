@@ -7,6 +7,8 @@ export default {
     '<rootDir>/libs/contracts',
     '<rootDir>/libs/platform',
     '<rootDir>/apps/identity',
+    '<rootDir>/apps/social',
+    '<rootDir>/apps/catalog',
     '<rootDir>/apps/gateway',
     '<rootDir>/e2e',
   ],

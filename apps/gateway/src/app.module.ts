@@ -9,9 +9,11 @@ import type { GatewayConfig } from './config.js';
 import { GatewayAuthGuard } from './core/auth.guard.js';
 import { DocsModule } from './docs/docs.js';
 import { HealthModule } from './health/health.module.js';
+import { CatalogHttpModule } from './catalog/catalog.module.js';
 import { IdentityHttpModule } from './identity/identity.module.js';
 import { MetricsModule } from './metrics/metrics.controller.js';
 import { RealtimeModule } from './realtime/realtime.gateway.js';
+import { SocialHttpModule } from './social/social.module.js';
 import { GATEWAY_CONFIG, LOGGER } from './tokens.js';
 
 /**
@@ -19,7 +21,7 @@ import { GATEWAY_CONFIG, LOGGER } from './tokens.js';
  * are a new module here; everything else (auth, validation, errors, docs) applies to
  * it as it is.
  */
-const ROUTE_MODULES: Type[] = [IdentityHttpModule];
+const ROUTE_MODULES: Type[] = [IdentityHttpModule, CatalogHttpModule, SocialHttpModule];
 
 @Global()
 @Module({})

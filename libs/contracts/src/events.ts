@@ -6,7 +6,7 @@ import type { SocialEvents } from './social/events.js';
 export type ServiceName = 'identity' | 'social' | 'catalog';
 
 /** The services that run today: the gateway is ready only when each answers its ping. */
-export const SERVICES: readonly ServiceName[] = ['identity'];
+export const SERVICES: readonly ServiceName[] = ['identity', 'social', 'catalog'];
 
 /** Every domain event type, per publishing service, mapped to its payload (`data`). */
 export interface EventCatalog {

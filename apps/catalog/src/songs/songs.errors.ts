@@ -1,0 +1,21 @@
+import { CatalogErrorCode } from '@octave/contracts';
+import { DomainError } from '@octave/platform/bus';
+
+export const songNotFound = (id: number) => DomainError.notFound(CatalogErrorCode.SongNotFound, `song ${id} not found`);
+
+export const notSongOwner = (id: number) =>
+  DomainError.forbidden(CatalogErrorCode.NotSongOwner, `only the uploader may change or delete song ${id}`);
+
+export const unsupportedAudio = () =>
+  DomainError.unsupportedMediaType(
+    CatalogErrorCode.UnsupportedMediaType,
+    'the file must be audio: MP3, Ogg (Vorbis or Opus), FLAC, WAV, M4A or AAC',
+  );
+
+export const uploadTooLarge = (maxBytes: number) =>
+  new DomainError(CatalogErrorCode.UploadTooLarge, 413, `file is larger than ${maxBytes} bytes`);
+
+export const uploadNotFound = () => DomainError.badRequest(CatalogErrorCode.UploadNotFound, 'the uploaded file was not found');
+
+export const accountDeleted = () =>
+  DomainError.unauthorized(CatalogErrorCode.AccountDeleted, 'this account has been deleted');

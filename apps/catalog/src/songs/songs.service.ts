@@ -1,0 +1,293 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { EntityManager, LockMode } from '@mikro-orm/postgresql';
+import {
+  CatalogErrorCode,
+  type Actor,
+  type Page,
+  type RpcRequest,
+  type SongDto,
+  type SongStreamInfo,
+} from '@octave/contracts';
+import { DomainError } from '@octave/platform/bus';
+import { Outbox } from '@octave/platform/events';
+import { OUTBOX, SERVICE_CONFIG } from '@octave/platform/service';
+import type { CatalogConfig } from '../config.js';
+import { genreIdsProblems, GenresService } from '../genres/genres.service.js';
+import { assertValid, isId, pageLimitProblems, textProblems } from '../validation.js';
+import { inspectAudio } from './audio.js';
+import { decodeSongCursor, encodeSongCursor } from './song-cursor.js';
+import { Song } from './song.entity.js';
+import { SongObjects, songKey } from './song-objects.js';
+import { SongPresenter } from './song.presenter.js';
+import { accountDeleted, notSongOwner, songNotFound, unsupportedAudio, uploadNotFound, uploadTooLarge } from './songs.errors.js';
+
+export const TITLE_MAX = 200;
+export const ARTIST_MAX = 200;
+export const GENRES_PER_SONG_MAX = 10;
+export const SEARCH_MAX = 100;
+/** More ids than this in one `getMany` is a caller bug, not a page. */
+const MAX_GET_MANY = 1000;
+/** Where the gateway stages uploads; nothing else may be adopted (or deleted) as one. */
+const STAGING_PREFIX = 'staging/';
+
+/** A LIKE pattern matching values that contain `text` literally (`\` is the escape). */
+export function likeContainsPattern(text: string): string {
+  return `%${text.replace(/[\\%_]/g, '\\$&')}%`;
+}
+
+@Injectable()
+export class SongsService {
+  constructor(
+    @Inject(EntityManager) private readonly em: EntityManager,
+    @Inject(OUTBOX) private readonly outbox: Outbox<'catalog'>,
+    @Inject(SERVICE_CONFIG) private readonly config: CatalogConfig,
+    private readonly genres: GenresService,
+    private readonly objects: SongObjects,
+    private readonly presenter: SongPresenter,
+  ) {}
+
+  /**
+   * Adopts the staged upload as a new song. The staged object is always removed; the
+   * song's own copy is removed too unless the song was committed, so a failure at any
+   * step leaves no object behind.
+   */
+  async create(req: RpcRequest<'catalog.song.create'>): Promise<SongDto> {
+    const { actor, stagingKey } = req;
+    if (typeof stagingKey !== 'string' || !stagingKey.startsWith(STAGING_PREFIX) || stagingKey.includes('..')) {
+      throw DomainError.badRequest(CatalogErrorCode.ValidationFailed, 'stagingKey must name a staged upload');
+    }
+    let key: string | undefined;
+    try {
+      assertValid([
+        ...textProblems('title', req.title, TITLE_MAX),
+        ...textProblems('artist', req.artist, ARTIST_MAX),
+        ...genreIdsProblems(req.genreIds, GENRES_PER_SONG_MAX),
+      ]);
+      const genreIds = await this.genres.requireAll(req.genreIds);
+      const { store } = this.objects;
+      const info = await store.stat(stagingKey);
+      if (!info) throw uploadNotFound();
+      if (info.sizeBytes > this.config.MAX_UPLOAD_BYTES) throw uploadTooLarge(this.config.MAX_UPLOAD_BYTES);
+      const audio = await inspectAudio(store, stagingKey, info.sizeBytes);
+      if (!audio) throw unsupportedAudio();
+
+      key = songKey(actor.id, audio.ext);
+      // The sniffed type, not whatever the uploader claimed, is what clients are served.
+      await store.copy(stagingKey, key, audio.mimeType);
+      const objectKey = key;
+      const song = await this.em.transactional(async (tx) => {
+        await this.lockLiveUploader(tx, actor);
+        const song = tx.create(Song, {
+          title: req.title.trim(),
+          artist: req.artist.trim(),
+          uploaderId: actor.id,
+          objectKey,
+          durationMs: audio.durationMs,
+          mimeType: audio.mimeType,
+          sizeBytes: info.sizeBytes,
+        });
+        await tx.flush();
+        await this.setGenres(tx, song.id, genreIds);
+        await this.outbox.record(tx, 'song.created', {
+          songId: song.id,
+          uploaderId: actor.id,
+          title: song.title,
+          artist: song.artist,
+          durationMs: song.durationMs,
+          genreIds,
+        });
+        return song;
+      });
+      key = undefined; // the song owns it now
+      return await this.presenter.song(song);
+    } finally {
+      await this.objects.removeObject(stagingKey);
+      if (key) await this.objects.removeObject(key);
+    }
+  }
+
+  async get(id: number): Promise<SongDto> {
+    return this.presenter.song(await this.find(id));
+  }
+
+  /** In the order asked, each once; unknown ids are left out. */
+  async getMany(ids: number[]): Promise<SongDto[]> {
+    if (!Array.isArray(ids) || ids.length > MAX_GET_MANY || !ids.every(isId)) {
+      throw DomainError.badRequest(CatalogErrorCode.ValidationFailed, `ids must be at most ${MAX_GET_MANY} positive integers`);
+    }
+    const wanted = [...new Set(ids)];
+    if (wanted.length === 0) return [];
+    const songs = await this.em.find(Song, { id: { $in: wanted } });
+    const byId = new Map(songs.map((s) => [s.id, s]));
+    return this.presenter.songs(wanted.flatMap((id) => byId.get(id) ?? []));
+  }
+
+  /**
+   * Newest first, keyset-paged on (created_at, id), fetching one row more than asked to
+   * know whether another page follows. The substring filter uses the trigram indexes.
+   */
+  async search(req: RpcRequest<'catalog.song.search'>): Promise<Page<SongDto>> {
+    const search = typeof req.search === 'string' ? req.search.trim() : undefined;
+    assertValid([
+      ...pageLimitProblems(req.limit),
+      ...(req.search !== undefined && typeof req.search !== 'string' ? ['search must be a string'] : []),
+      ...(search !== undefined && [...search].length > SEARCH_MAX ? [`search must be at most ${SEARCH_MAX} characters`] : []),
+      ...(req.genreId !== undefined && !isId(req.genreId) ? ['genreId must be a positive integer'] : []),
+      ...(req.uploaderId !== undefined && !isId(req.uploaderId) ? ['uploaderId must be a positive integer'] : []),
+    ]);
+    const after = req.cursor ? decodeSongCursor(req.cursor) : undefined;
+    const conditions: string[] = [];
+    const params: unknown[] = [];
+    if (search) {
+      const pattern = likeContainsPattern(search);
+      conditions.push(`(s.title ILIKE ? OR s.artist ILIKE ?)`);
+      params.push(pattern, pattern);
+    }
+    if (req.genreId !== undefined) {
+      conditions.push('EXISTS (SELECT 1 FROM catalog.song_genres sg WHERE sg.song_id = s.id AND sg.genre_id = ?)');
+      params.push(req.genreId);
+    }
+    if (req.uploaderId !== undefined) {
+      conditions.push('s.uploader_id = ?');
+      params.push(req.uploaderId);
+    }
+    if (after) {
+      conditions.push('(s.created_at, s.id) < (?::timestamptz, ?)');
+      params.push(after.createdAt.toISOString(), after.id);
+    }
+    const rows = await this.em.execute<{ id: number }[]>(
+      `SELECT s.id FROM catalog.songs s
+       ${conditions.length > 0 ? `WHERE ${conditions.join(' AND ')}` : ''}
+       ORDER BY s.created_at DESC, s.id DESC LIMIT ?`,
+      [...params, req.limit + 1],
+    );
+    const pageIds = rows.slice(0, req.limit).map((r) => r.id);
+    const songs = pageIds.length > 0 ? await this.em.find(Song, { id: { $in: pageIds } }) : [];
+    const byId = new Map(songs.map((s) => [s.id, s]));
+    // A song deleted between the two queries is simply left out of this page.
+    const items = pageIds.flatMap((id) => byId.get(id) ?? []);
+    const last = items.at(-1);
+    return {
+      items: await this.presenter.songs(items),
+      nextCursor: rows.length > req.limit && last ? encodeSongCursor({ createdAt: last.createdAt, id: last.id }) : null,
+    };
+  }
+
+  /** Changes what was given; announces what actually changed. Uploader only. */
+  async update(req: RpcRequest<'catalog.song.update'>): Promise<SongDto> {
+    assertValid([
+      ...(req.title !== undefined ? textProblems('title', req.title, TITLE_MAX) : []),
+      ...(req.artist !== undefined ? textProblems('artist', req.artist, ARTIST_MAX) : []),
+      ...(req.genreIds !== undefined ? genreIdsProblems(req.genreIds, GENRES_PER_SONG_MAX) : []),
+    ]);
+    const song = await this.em.transactional(async (tx) => {
+      const song = await this.findOwned(tx, req.id, req.actor);
+      const fields: string[] = [];
+      if (req.title !== undefined && req.title.trim() !== song.title) {
+        song.title = req.title.trim();
+        fields.push('title');
+      }
+      if (req.artist !== undefined && req.artist.trim() !== song.artist) {
+        song.artist = req.artist.trim();
+        fields.push('artist');
+      }
+      let genreIds = await this.genreIdsOf(tx, song.id);
+      if (req.genreIds !== undefined) {
+        const wanted = await this.genres.requireAll(req.genreIds, tx);
+        if (!sameSet(wanted, genreIds)) {
+          await this.setGenres(tx, song.id, wanted);
+          genreIds = wanted;
+          fields.push('genreIds');
+        }
+      }
+      if (fields.length === 0) return song;
+      // Genres are not a column: touch updated_at for them too.
+      song.updatedAt = new Date();
+      await tx.flush();
+      await this.outbox.record(tx, 'song.updated', {
+        songId: song.id,
+        uploaderId: song.uploaderId,
+        title: song.title,
+        artist: song.artist,
+        durationMs: song.durationMs,
+        genreIds,
+        fields,
+      });
+      return song;
+    });
+    return this.presenter.song(song);
+  }
+
+  /** Deletes the song and announces it in one transaction, then removes its audio. Uploader only. */
+  async delete(req: RpcRequest<'catalog.song.delete'>): Promise<{ ok: true }> {
+    const objectKey = await this.em.transactional(async (tx) => {
+      const song = await this.findOwned(tx, req.id, req.actor);
+      await tx.execute('DELETE FROM catalog.songs WHERE id = ?', [song.id], 'run');
+      await this.outbox.record(tx, 'song.deleted', { songId: song.id, uploaderId: song.uploaderId });
+      return song.objectKey;
+    });
+    await this.objects.removeObject(objectKey);
+    return { ok: true };
+  }
+
+  async streamInfo(id: number): Promise<SongStreamInfo> {
+    const song = await this.find(id);
+    return { objectKey: song.objectKey, mimeType: song.mimeType, sizeBytes: song.sizeBytes };
+  }
+
+  private async find(id: number): Promise<Song> {
+    const song = isId(id) ? await this.em.findOne(Song, id) : null;
+    if (!song) throw songNotFound(id);
+    return song;
+  }
+
+  /** The song, locked for the rest of the transaction, if the actor uploaded it. */
+  private async findOwned(tx: EntityManager, id: number, actor: Actor): Promise<Song> {
+    const song = isId(id) ? await tx.findOne(Song, id, { lockMode: LockMode.PESSIMISTIC_WRITE }) : null;
+    if (!song) throw songNotFound(id);
+    if (song.uploaderId !== actor.id) throw notSongOwner(id);
+    return song;
+  }
+
+  /**
+   * Makes sure the uploader is known by name (the token's, unless events already told
+   * a newer one) and not deleted, and holds a share lock on it until the commit: the
+   * handler of `user.deleted` updates the same row first, so either it sees this song
+   * and deletes it, or this upload sees the deletion and is refused.
+   */
+  private async lockLiveUploader(tx: EntityManager, actor: Actor): Promise<void> {
+    await tx.execute(
+      'INSERT INTO catalog.uploaders (user_id, username) VALUES (?, ?) ON CONFLICT (user_id) DO NOTHING',
+      [actor.id, actor.username],
+      'run',
+    );
+    const [uploader] = await tx.execute<{ deleted: boolean }[]>(
+      'SELECT deleted_at IS NOT NULL AS deleted FROM catalog.uploaders WHERE user_id = ? FOR SHARE',
+      [actor.id],
+    );
+    if (!uploader || uploader.deleted) throw accountDeleted();
+  }
+
+  private async genreIdsOf(tx: EntityManager, songId: number): Promise<number[]> {
+    const rows = await tx.execute<{ genre_id: number }[]>(
+      'SELECT genre_id FROM catalog.song_genres WHERE song_id = ? ORDER BY genre_id',
+      [songId],
+    );
+    return rows.map((r) => r.genre_id);
+  }
+
+  private async setGenres(tx: EntityManager, songId: number, genreIds: number[]): Promise<void> {
+    await tx.execute('DELETE FROM catalog.song_genres WHERE song_id = ?', [songId], 'run');
+    if (genreIds.length === 0) return;
+    await tx.execute(
+      `INSERT INTO catalog.song_genres (song_id, genre_id) SELECT ?, unnest(?::int[])`,
+      [songId, `{${genreIds.join(',')}}`],
+      'run',
+    );
+  }
+}
+
+function sameSet(a: number[], b: number[]): boolean {
+  const set = new Set(a);
+  return set.size === new Set(b).size && b.every((x) => set.has(x));
+}
