@@ -1,9 +1,11 @@
 import type { CatalogEvents } from './catalog/events.js';
 import type { IdentityEvents } from './identity/events.js';
+import type { PlaylistsEvents } from './playlists/events.js';
 import type { SocialEvents } from './social/events.js';
+import type { StagesEvents } from './stages/events.js';
 
 /** Every service that owns aggregates and publishes events; also the NATS queue groups. */
-export type ServiceName = 'identity' | 'social' | 'catalog';
+export type ServiceName = 'identity' | 'social' | 'catalog' | 'playlists' | 'stages';
 
 /** The services that run today: the gateway is ready only when each answers its ping. */
 export const SERVICES: readonly ServiceName[] = ['identity', 'social', 'catalog'];
@@ -13,6 +15,8 @@ export interface EventCatalog {
   identity: IdentityEvents;
   social: SocialEvents;
   catalog: CatalogEvents;
+  playlists: PlaylistsEvents;
+  stages: StagesEvents;
 }
 
 export type EventType<S extends ServiceName = ServiceName> = keyof EventCatalog[S] & string;

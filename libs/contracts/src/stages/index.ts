@@ -1,0 +1,4 @@
+export * from './dto.js';
+export * from './events.js';
+export * from './realtime.js';
+export * from './rpc.js';
