@@ -233,6 +233,18 @@ export class ObjectStore {
     }
   }
 
+  /**
+   * Deletes an object nothing refers to any more, after the change that let go of it
+   * committed: a failure only leaves an orphan behind (logged), never fails the caller.
+   */
+  async discard(key: string): Promise<void> {
+    try {
+      await this.remove(key);
+    } catch (err) {
+      this.logger?.warn({ err, bucket: this.bucket, key }, 'could not remove an unreferenced object; it is left behind');
+    }
+  }
+
   /** Deletes many keys in batched requests; missing objects are not an error. */
   async removeMany(keys: readonly string[]): Promise<void> {
     if (keys.length === 0) return;

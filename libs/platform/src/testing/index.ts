@@ -3,3 +3,4 @@ export * from './nats-server.js';
 export * from './net.js';
 export * from './infra.js';
 export * from './processes.js';
+export * from './images.js';
