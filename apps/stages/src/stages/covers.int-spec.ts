@@ -1,0 +1,75 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { randomUUID } from 'node:crypto';
+import { Readable } from 'node:stream';
+import { StagesErrorCode } from '@octave/contracts';
+import type { ObjectStore } from '@octave/platform/storage';
+import { tinyPng } from '../testing/png.js';
+import { rejection, startStagesHarness, type StagesHarness } from '../testing/stages-harness.js';
+
+describe('stages: covers', () => {
+  let h: StagesHarness;
+  let store: ObjectStore;
+
+  beforeAll(async () => {
+    h = await startStagesHarness('stages_covers', { MAX_COVER_BYTES: '4096' });
+    store = h.service.store!;
+  });
+  afterAll(async () => {
+    await h?.stop();
+  });
+
+  /** An upload as the gateway stages it. */
+  async function stage(content: Buffer): Promise<string> {
+    const key = `staging/${randomUUID()}`;
+    await store.putStream(key, Readable.from(content));
+    return key;
+  }
+
+  it('adopts a sniffed image as the cover (host only), tells subscribers, and removes the upload and the old cover', async () => {
+    const host = h.addUser();
+    const created = await h.rpc.call('stages.stage.create', { actor: host, name: 'Covered' });
+    const first = await h.rpc.call('stages.stage.cover.set', { actor: host, id: created.id, stagingKey: await stage(tinyPng()) });
+    expect(first.coverUrl).toMatch(/^http/);
+    const image = await fetch(first.coverUrl!);
+    expect(image.status).toBe(200);
+    expect(image.headers.get('content-type')).toBe('image/png');
+    expect(Buffer.from(await image.arrayBuffer())).toEqual(tinyPng());
+    expect((await h.realtime.next(created.id, 'stage:updated')).payload.coverUrl).toMatch(/^http/);
+
+    const upload = await stage(tinyPng(3));
+    const second = await h.rpc.call('stages.stage.cover.set', { actor: host, id: created.id, stagingKey: upload });
+    expect(await store.stat(upload)).toBeNull();
+    expect((await fetch(first.coverUrl!)).status).toBe(404);
+    expect((await fetch(second.coverUrl!)).status).toBe(200);
+  });
+
+  it('refuses what is not an image (415), too large (413), or not the host (403), removing the upload every time', async () => {
+    const host = h.addUser();
+    const created = await h.rpc.call('stages.stage.create', { actor: host, name: 'Picky' });
+    const cases = [
+      { actor: host, content: Buffer.from('not an image at all'), status: 415 },
+      { actor: host, content: Buffer.concat([tinyPng(), Buffer.alloc(5000)]), status: 413 },
+      { actor: h.addUser(), content: tinyPng(), status: 403, code: StagesErrorCode.NotHost },
+    ];
+    for (const c of cases) {
+      const key = await stage(c.content);
+      expect(await rejection(h.rpc.call('stages.stage.cover.set', { actor: c.actor, id: created.id, stagingKey: key }))).toMatchObject({
+        status: c.status,
+        ...(c.code ? { code: c.code } : {}),
+      });
+      expect(await store.stat(key)).toBeNull();
+    }
+    expect(await rejection(h.rpc.call('stages.stage.cover.set', { actor: host, id: created.id, stagingKey: 'avatars/1/x.png' }))).toMatchObject({
+      status: 400,
+    });
+    expect((await h.rpc.call('stages.stage.get', { actor: host, id: created.id })).coverUrl).toBeNull();
+  });
+
+  it('removes the cover when the stage ends', async () => {
+    const host = h.addUser();
+    const created = await h.rpc.call('stages.stage.create', { actor: host, name: 'Gone soon' });
+    const covered = await h.rpc.call('stages.stage.cover.set', { actor: host, id: created.id, stagingKey: await stage(tinyPng()) });
+    await h.rpc.call('stages.stage.end', { actor: host, id: created.id });
+    expect((await fetch(covered.coverUrl!)).status).toBe(404);
+  });
+});
