@@ -9,6 +9,8 @@ export default {
     '<rootDir>/apps/identity',
     '<rootDir>/apps/social',
     '<rootDir>/apps/catalog',
+    '<rootDir>/apps/playlists',
+    '<rootDir>/apps/stages',
     '<rootDir>/apps/gateway',
     '<rootDir>/e2e',
   ],

@@ -12,8 +12,10 @@ import { HealthModule } from './health/health.module.js';
 import { CatalogHttpModule } from './catalog/catalog.module.js';
 import { IdentityHttpModule } from './identity/identity.module.js';
 import { MetricsModule } from './metrics/metrics.controller.js';
+import { PlaylistsHttpModule } from './playlists/playlists.module.js';
 import { RealtimeModule } from './realtime/realtime.gateway.js';
 import { SocialHttpModule } from './social/social.module.js';
+import { StagesHttpModule } from './stages/stages.module.js';
 import { GATEWAY_CONFIG, LOGGER } from './tokens.js';
 
 /**
@@ -21,7 +23,7 @@ import { GATEWAY_CONFIG, LOGGER } from './tokens.js';
  * are a new module here; everything else (auth, validation, errors, docs) applies to
  * it as it is.
  */
-const ROUTE_MODULES: Type[] = [IdentityHttpModule, CatalogHttpModule, SocialHttpModule];
+const ROUTE_MODULES: Type[] = [IdentityHttpModule, CatalogHttpModule, SocialHttpModule, PlaylistsHttpModule, StagesHttpModule];
 
 @Global()
 @Module({})

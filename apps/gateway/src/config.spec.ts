@@ -10,6 +10,7 @@ describe(loadGatewayConfig.name, () => {
       HOST: '0.0.0.0',
       BODY_LIMIT_BYTES: 1024 * 1024,
       MAX_AVATAR_BYTES: 5 * 1024 * 1024,
+      MAX_COVER_BYTES: 5 * 1024 * 1024,
       TRUST_PROXY: false,
       LOG_REQUESTS: true,
       RPC_TIMEOUT_MS: 5000,

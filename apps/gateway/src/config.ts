@@ -47,6 +47,8 @@ export const gatewayConfigShape = {
   HOST: z.string().min(1).default('0.0.0.0'),
   BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(MiB),
   MAX_AVATAR_BYTES: z.coerce.number().int().min(1024).default(5 * MiB),
+  // Largest playlist or stage cover image; counted while it streams to the store (413 past it).
+  MAX_COVER_BYTES: z.coerce.number().int().min(1024).default(5 * MiB),
   // Largest song upload; counted while it streams to the store (413 past it).
   MAX_UPLOAD_BYTES: z.coerce.number().int().min(1024).default(50 * MiB),
   CORS_ORIGINS: corsOrigins,

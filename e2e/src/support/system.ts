@@ -117,6 +117,11 @@ export interface System {
   api: Api;
   /** Starts an app again (after a kill or stop) with the same environment. */
   restart(app: AppName): Promise<AppProcess>;
+  /**
+   * Starts one more gateway replica (same environment, its own port) and waits until it
+   * is ready; `stop()` stops it with the rest.
+   */
+  startGateway(): Promise<{ baseUrl: string; api: Api; app: AppProcess }>;
   /** Waits until the gateway reports every service ready. */
   waitReady(timeoutMs?: number): Promise<void>;
   stop(): Promise<void>;
@@ -154,9 +159,10 @@ export async function startSystem(label: string, opts: StartSystemOptions = {}):
   const waitReady = (timeoutMs = READY_TIMEOUT_MS) =>
     waitForHttp(`${baseUrl}/api/health/ready`, { timeoutMs, processes: running() });
 
+  const extraGateways: AppProcess[] = [];
   const stop = async () => {
-    // The gateway first, as in production, then the services.
-    await apps.gateway?.stop();
+    // The gateways first, as in production, then the services.
+    await Promise.all([apps.gateway?.stop(), ...extraGateways.map((g) => g.stop())]);
     await Promise.all(
       SYSTEM_APPS.filter((n) => n !== 'gateway').map((n) => apps[n]?.stop()),
     );
@@ -180,6 +186,14 @@ export async function startSystem(label: string, opts: StartSystemOptions = {}):
     restart: async (name) => {
       await apps[name]?.stop();
       return spawn(name);
+    },
+    startGateway: async () => {
+      const port = await freePort();
+      const url = `http://127.0.0.1:${port}`;
+      const app = spawnApp('gateway', { ...envOf('gateway'), PORT: String(port) }, { logPrefix: showLogs, pretty: false });
+      extraGateways.push(app);
+      await waitForHttp(`${url}/api/health/ready`, { timeoutMs: READY_TIMEOUT_MS, processes: [...running(), app] });
+      return { baseUrl: url, api: createApi(url), app };
     },
     waitReady,
     stop,

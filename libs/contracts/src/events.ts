@@ -8,7 +8,7 @@ import type { StagesEvents } from './stages/events.js';
 export type ServiceName = 'identity' | 'social' | 'catalog' | 'playlists' | 'stages';
 
 /** The services that run today: the gateway is ready only when each answers its ping. */
-export const SERVICES: readonly ServiceName[] = ['identity', 'social', 'catalog'];
+export const SERVICES: readonly ServiceName[] = ['identity', 'social', 'catalog', 'playlists', 'stages'];
 
 /** Every domain event type, per publishing service, mapped to its payload (`data`). */
 export interface EventCatalog {
@@ -37,6 +37,11 @@ export interface EventEnvelope<D = unknown> {
   data: D;
   /** The request that caused the event, for tracing across services. */
   correlationId?: string;
+  /**
+   * W3C trace context (`00-<trace id>-<span id>-<flags>`) of the span that recorded the
+   * event: consumers' spans are its children. Also sent as the `traceparent` header.
+   */
+  traceparent?: string;
 }
 
 /** Subject an event of `service` is published on: `identity.events.user.deleted`. */

@@ -11,13 +11,47 @@ import { ErrorBody } from '../core/error-body.js';
 export const DOCS_PATH = 'api/docs';
 export const DOCS_JSON_PATH = '/api/docs-json';
 
+/**
+ * OpenAPI has no way to describe a socket protocol, so the realtime part of the API is
+ * prose in the document's description (docs/realtime.md has the long form).
+ */
+const REALTIME_DESCRIPTION = `## Realtime (Socket.IO)
+
+Connect to path \`/realtime\` with the access token in the handshake:
+\`io(baseUrl, { path: "/realtime", auth: { token: accessToken } })\`. A missing or invalid
+token is refused with \`connect_error\` (\`unauthorized\`). **When the access token expires,
+the server disconnects the socket** (reason \`io server disconnect\`, which Socket.IO does
+not retry): refresh the token, connect again and subscribe again.
+
+Client → server, each with an acknowledgement callback (an event without one is ignored):
+
+| event | payload | acknowledgement |
+|---|---|---|
+| \`stage:subscribe\` | \`{stageId}\` | \`{ok: true, stage, playback}\`; participants only |
+| \`stage:unsubscribe\` | \`{stageId}\` | \`{ok: true}\` |
+| \`chat:send\` | \`{stageId, message}\` | \`{ok: true, message: ChatMessage}\`; same rules as \`POST /api/stages/{id}/chat\` |
+
+A failure is acknowledged as \`{ok: false, error}\`, where \`error\` is the error body the REST
+route would answer (\`{statusCode, error, message}\`: 400 invalid payload, 403 not a
+participant, 404 unknown or ended stage, 429 rate limited with \`retryAfterSeconds\`,
+503/504 service unavailable or slow).
+
+Server → client, to the subscribers of a stage on every gateway replica:
+\`chat:message\` (ChatMessage), \`participant:joined\` / \`participant:left\` (\`{stageId, user}\`),
+\`participant:kicked\` (\`{stageId, userId}\`), \`playback:state\` (\`{stageId, ...Playback}\`),
+\`stage:updated\` (Stage), \`stage:ended\` (\`{stageId}\`). A user who is kicked or leaves gets
+that event and then nothing more from the stage, on all their sockets; after \`stage:ended\`
+every subscriber is unsubscribed. Events are not replayed: after a reconnect, read the
+current state from the \`stage:subscribe\` acknowledgement or over REST.`;
+
 /** Builds the OpenAPI 3 document and serves it at `/api/docs-json`. */
 export function setupOpenApi(app: INestApplication): void {
   const config = new DocumentBuilder()
     .setTitle('Octave API')
     .setDescription(
       'Songs, playlists, friends and live stages. Errors always have the body ' +
-        '`{statusCode, error, message}`; lists take `limit` and `cursor`.',
+        '`{statusCode, error, message}`; lists take `limit` and `cursor`.\n\n' +
+        REALTIME_DESCRIPTION,
     )
     .setVersion('1')
     .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' })

@@ -44,4 +44,6 @@ export interface HealthReport {
 /** Names of the NATS headers every bus message carries. */
 export const BusHeaders = {
   correlationId: 'x-correlation-id',
+  /** W3C trace context (OpenTelemetry), on RPC requests and published events. */
+  traceparent: 'traceparent',
 } as const;
