@@ -3,7 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { connectNats } from '@octave/platform/bus';
-import { createLogger, type Logger, NestPinoLogger } from '@octave/platform/observability';
+import { createLogger, type Logger, NestPinoLogger, startTracing, type Tracing } from '@octave/platform/observability';
 import { GatewayModule } from './app.module.js';
 import type { GatewayConfig } from './config.js';
 import { HttpErrorFilter } from './core/http-error.filter.js';
@@ -18,22 +18,23 @@ export interface CreateGatewayOptions {
 }
 
 /**
- * Builds the gateway: connects to NATS (failing fast when it is not there), wires HTTP,
- * OpenAPI and Socket.IO, and initialises the app. The caller decides where it listens,
+ * Builds the gateway: starts tracing (once per process), connects to NATS (failing fast
+ * when it is not there), wires HTTP, OpenAPI and Socket.IO, and initialises the app. The caller decides where it listens,
  * so tests boot it in-process on a free port.
  */
 export async function createGateway(config: GatewayConfig, opts: CreateGatewayOptions = {}): Promise<NestFastifyApplication> {
   const logger = opts.logger ?? createLogger('gateway', { level: config.LOG_LEVEL, pretty: config.LOG_PRETTY });
+  const tracing = startTracing('gateway');
   const nc = await connectNats(config.NATS_URL, 'gateway', logger);
   try {
-    return await buildApp(config, logger, nc);
+    return await buildApp(config, logger, nc, tracing);
   } catch (err) {
     await nc.close();
     throw err;
   }
 }
 
-async function buildApp(config: GatewayConfig, logger: Logger, nc: NatsConnection): Promise<NestFastifyApplication> {
+async function buildApp(config: GatewayConfig, logger: Logger, nc: NatsConnection, tracing: Tracing): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({
     bodyLimit: config.BODY_LIMIT_BYTES,
     trustProxy: config.TRUST_PROXY,
@@ -44,7 +45,7 @@ async function buildApp(config: GatewayConfig, logger: Logger, nc: NatsConnectio
   const fastify = adapter.getInstance();
   // Bodies are JSON (and multipart on upload routes): anything else is a 415.
   fastify.removeContentTypeParser('text/plain');
-  installRequestContext(fastify, { logger, logRequests: config.LOG_REQUESTS });
+  installRequestContext(fastify, { logger, logRequests: config.LOG_REQUESTS, tracing });
 
   const app = await NestFactory.create<NestFastifyApplication>(GatewayModule.register({ config, logger, nc }), adapter, {
     logger: new NestPinoLogger(logger),
@@ -60,7 +61,9 @@ async function buildApp(config: GatewayConfig, logger: Logger, nc: NatsConnectio
   const cors = config.CORS_ORIGINS ? { origin: config.CORS_ORIGINS === '*' ? true : config.CORS_ORIGINS } : undefined;
   if (cors) app.enableCors({ ...cors, exposedHeaders: ['x-request-id', 'retry-after'] });
   app.useWebSocketAdapter(new RealtimeIoAdapter(app, cors));
-  app.enableShutdownHooks();
+  // On SIGTERM: stop accepting connections, finish the requests in flight, then drain
+  // NATS (BusModule) and exit with code 0 rather than re-raising the signal.
+  app.enableShutdownHooks([], { useProcessExit: true });
 
   setupOpenApi(app);
   await app.init();

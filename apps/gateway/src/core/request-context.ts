@@ -1,7 +1,19 @@
 import { randomUUID } from 'node:crypto';
 import { AsyncResource } from 'node:async_hooks';
 import type { IncomingMessage } from 'node:http';
-import { errorsTotal, httpRequestDuration, type Logger, runWithCorrelation } from '@octave/platform/observability';
+import type { Span } from '@opentelemetry/api';
+import {
+  errorsTotal,
+  extractTrace,
+  failSpan,
+  httpRequestDuration,
+  type Logger,
+  runInTraceContext,
+  runWithCorrelation,
+  SpanKind,
+  startSpan,
+  type Tracing,
+} from '@octave/platform/observability';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 
 export const REQUEST_ID_HEADER = 'x-request-id';
@@ -17,26 +29,45 @@ export function requestIdFor(req: IncomingMessage): string {
 }
 
 const kScope = Symbol('octave.requestScope');
-type ScopedRequest = FastifyRequest & { [kScope]?: AsyncResource };
+const kSpan = Symbol('octave.requestSpan');
+type ScopedRequest = FastifyRequest & { [kScope]?: AsyncResource; [kSpan]?: Span };
 
 /**
- * Per request: the request id header, a correlation context around everything the
+ * Per request: the request id header, a server span (continuing the caller's
+ * `traceparent`, e.g. the ingress's) and a correlation context around everything the
  * request runs (guards, pipes, handlers, bus calls, logs), one latency observation and
- * one log line.
+ * one log line. With `tracing`, the spans still buffered are exported when the server
+ * closes.
  *
  * Fastify reads the body in the request stream's own async context, which loses the
  * correlation id set in `onRequest`; an AsyncResource bound there re-enters it before
  * validation, as @fastify/request-context does.
  */
-export function installRequestContext(fastify: FastifyInstance, opts: { logger: Logger; logRequests: boolean }): void {
-  const { logger, logRequests } = opts;
+export function installRequestContext(
+  fastify: FastifyInstance,
+  opts: { logger: Logger; logRequests: boolean; tracing?: Tracing },
+): void {
+  const { logger, logRequests, tracing } = opts;
 
   fastify.addHook('onRequest', (request, reply, done) => {
     void reply.header(REQUEST_ID_HEADER, request.id);
-    runWithCorrelation(request.id, () => {
-      (request as ScopedRequest)[kScope] = new AsyncResource('octave.request');
-      done();
+    const route = request.routeOptions.url;
+    const { span, context } = startSpan(route ? `${request.method} ${route}` : request.method, {
+      kind: SpanKind.SERVER,
+      attributes: {
+        'http.request.method': request.method,
+        ...(route ? { 'http.route': route } : {}),
+        'http.request.header.x-request-id': [request.id],
+      },
+      parent: extractTrace({ get: (name) => request.headers[name] }),
     });
+    (request as ScopedRequest)[kSpan] = span;
+    runInTraceContext(context, () =>
+      runWithCorrelation(request.id, () => {
+        (request as ScopedRequest)[kScope] = new AsyncResource('octave.request');
+        done();
+      }),
+    );
   });
 
   fastify.addHook('preValidation', (request, _reply, done) => {
@@ -52,6 +83,7 @@ export function installRequestContext(fastify: FastifyInstance, opts: { logger: 
     const ms = reply.elapsedTime;
     httpRequestDuration.observe({ method: request.method, route, status: String(status) }, ms / 1000);
     if (status >= 500) errorsTotal.inc({ kind: 'http_5xx' });
+    endSpan(request as ScopedRequest, status);
     if (logRequests) {
       logger.info(
         { requestId: request.id, method: request.method, route, status, ms: Math.round(ms * 10) / 10 },
@@ -60,4 +92,35 @@ export function installRequestContext(fastify: FastifyInstance, opts: { logger: 
     }
     done();
   });
+
+  // The client went away before the answer: the span still ends, as an error.
+  fastify.addHook('onRequestAbort', (request, done) => {
+    endSpan(request as ScopedRequest, undefined);
+    done();
+  });
+
+  // Once the server has stopped listening (SIGTERM: Socket.IO's close or Fastify's
+  // closes it), answers end their connection. A keep-alive client (the ingress) would
+  // otherwise keep the idle connection, and with it the process, open for the
+  // keep-alive timeout (72 s), past the pod's grace period.
+  let listened = false;
+  fastify.server.once('listening', () => (listened = true));
+  fastify.addHook('onSend', (_request, reply, payload, done) => {
+    if (listened && !fastify.server.listening) void reply.header('connection', 'close');
+    done(null, payload);
+  });
+
+  if (tracing) fastify.addHook('onClose', () => tracing.flush());
+}
+
+function endSpan(request: ScopedRequest, status: number | undefined): void {
+  const span = request[kSpan];
+  if (!span) return;
+  request[kSpan] = undefined;
+  if (status === undefined) failSpan(span, undefined, 'client aborted the request');
+  else {
+    span.setAttribute('http.response.status_code', status);
+    if (status >= 500) failSpan(span, undefined, `answered ${status}`);
+  }
+  span.end();
 }

@@ -6,7 +6,15 @@ import {
   type RpcSubject,
 } from '@octave/contracts';
 import { headers as natsHeaders, type NatsConnection, RequestError, TimeoutError } from '@nats-io/transport-node';
-import { currentCorrelationId, errorsTotal, rpcClientDuration } from '../observability/index.js';
+import {
+  currentCorrelationId,
+  errorsTotal,
+  failSpan,
+  injectTrace,
+  rpcClientDuration,
+  SpanKind,
+  startSpan,
+} from '../observability/index.js';
 import { BusErrorCode, isErrorEnvelope, RpcCallError } from './errors.js';
 
 /** The reply packet of NestJS's NATS transport. */
@@ -21,7 +29,8 @@ interface NestReply {
  * Calls services over NATS request/reply, typed by the contracts' `RpcMap`. Speaks the
  * NestJS NATS packet format (`{pattern, data, id}`), but uses a plain NATS request so a
  * subject nobody serves fails at once (no responders → 503) instead of waiting for the
- * timeout (→ 504).
+ * timeout (→ 504). Each call is a client span whose context travels in the W3C
+ * `traceparent` header, so the service's span continues the caller's trace.
  */
 export class RpcClient {
   constructor(
@@ -36,9 +45,14 @@ export class RpcClient {
   ): Promise<RpcResponse<S>> {
     const started = process.hrtime.bigint();
     let outcome = 'ok';
+    const { span, context } = startSpan(subject, {
+      kind: SpanKind.CLIENT,
+      attributes: { 'messaging.system': 'nats', 'messaging.destination.name': subject },
+    });
     try {
       const h = natsHeaders();
       h.set(BusHeaders.correlationId, currentCorrelationId() ?? randomUUID());
+      injectTrace(h, context);
       const packet = JSON.stringify({ pattern: subject, data, id: randomUUID() });
       let reply: NestReply;
       try {
@@ -59,8 +73,12 @@ export class RpcClient {
       return reply.response as RpcResponse<S>;
     } catch (err) {
       outcome = err instanceof RpcCallError ? String(err.status) : 'error';
+      // A 4xx is the service answering as designed; only failures mark the span.
+      if (!(err instanceof RpcCallError) || err.status >= 500) failSpan(span, err);
       throw err;
     } finally {
+      span.setAttribute('rpc.outcome', outcome);
+      span.end();
       rpcClientDuration.observe({ subject, outcome }, Number(process.hrtime.bigint() - started) / 1e9);
     }
   }

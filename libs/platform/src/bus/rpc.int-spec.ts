@@ -21,6 +21,7 @@ class FakeIdentityController {
     if (req.id === 404) throw DomainError.notFound('USER_NOT_FOUND', `user ${req.id} not found`);
     if (req.id === 500) throw new Error('boom: secret internals');
     if (req.id === 999) await new Promise((r) => setTimeout(r, 1500));
+    if (req.id === 998) await new Promise((r) => setTimeout(r, 300));
     return {
       id: req.id,
       username: 'ada',
@@ -89,5 +90,15 @@ describe('RPC over NATS (RpcClient ↔ NestJS microservice)', () => {
   it('answers 503 at once when no service serves the subject', async () => {
     const err = await rpc.call('identity.user.search', { limit: 1 }).catch((e: unknown) => e);
     expect(err).toMatchObject({ code: 'SERVICE_UNAVAILABLE', status: 503 });
+  });
+
+  // Last: it closes the service.
+  it('answers the requests in flight when it closes, then takes no more', async () => {
+    const slow = () => rpc.call('identity.user.get', { id: 998 }, { timeoutMs: 2000 });
+    const inFlight = [slow(), slow()];
+    await new Promise((r) => setTimeout(r, 50)); // delivered, and sleeping in the handler
+    await app.close();
+    await expect(Promise.all(inFlight)).resolves.toMatchObject([{ id: 998 }, { id: 998 }]);
+    await expect(rpc.call('identity.user.get', { id: 7 })).rejects.toMatchObject({ status: 503 });
   });
 });

@@ -14,8 +14,22 @@ import { BusHeaders, type ErrorEnvelope, type RpcRequest, type RpcResponse, type
 import { MikroORM, RequestContext } from '@mikro-orm/core';
 import { Observable, throwError } from 'rxjs';
 import type { Logger } from '../observability/index.js';
-import { errorsTotal, rpcServerDuration, runWithCorrelation } from '../observability/index.js';
+import {
+  errorsTotal,
+  extractTrace,
+  failSpan,
+  rpcServerDuration,
+  runInTraceContext,
+  runWithCorrelation,
+  SpanKind,
+  startSpan,
+} from '../observability/index.js';
 import { BusErrorCode, DomainError } from './errors.js';
+
+/** The NATS message headers Nest hands over (`MsgHdrs`), as far as they are read here. */
+interface NatsHeaders {
+  get(name: string): string;
+}
 
 type Handler<S extends RpcSubject> = (req: RpcRequest<S>, ...rest: never[]) => Promise<RpcResponse<S>> | RpcResponse<S>;
 
@@ -64,7 +78,8 @@ export class RpcErrorFilter implements RpcExceptionFilter<unknown> {
 
 /**
  * Runs every RPC handler in its own unit of work: the caller's correlation id for logs,
- * a fresh MikroORM context (identity map) per message, one log line and one latency
+ * a server span continuing the caller's trace (W3C `traceparent` header), a fresh
+ * MikroORM context (identity map) per message, one log line and one latency
  * observation per message.
  */
 @Injectable()
@@ -77,10 +92,19 @@ export class RpcContextInterceptor implements NestInterceptor {
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     const nats = context.switchToRpc().getContext<NatsContext>();
     const subject = nats.getSubject();
-    const correlationId = nats.getHeaders()?.get(BusHeaders.correlationId) || undefined;
+    const headers = nats.getHeaders() as NatsHeaders | undefined;
+    const correlationId = headers?.get(BusHeaders.correlationId) || undefined;
     return new Observable((subscriber) => {
       const started = process.hrtime.bigint();
-      const finish = (status: number) => {
+      const { span, context: traceContext } = startSpan(subject, {
+        kind: SpanKind.SERVER,
+        attributes: { 'messaging.system': 'nats', 'messaging.destination.name': subject },
+        parent: extractTrace(headers),
+      });
+      const finish = (status: number, err?: unknown) => {
+        span.setAttribute('rpc.status', status);
+        if (status >= 500) failSpan(span, err);
+        span.end();
         const seconds = Number(process.hrtime.bigint() - started) / 1e9;
         rpcServerDuration.observe({ subject, outcome: String(status) }, seconds);
         const line = { subject, status, ms: Math.round(seconds * 1e4) / 10 };
@@ -91,7 +115,7 @@ export class RpcContextInterceptor implements NestInterceptor {
         next.handle().subscribe({
           next: (v) => subscriber.next(v),
           error: (err: unknown) => {
-            finish(err instanceof DomainError ? err.status : err instanceof HttpException ? err.getStatus() : 500);
+            finish(err instanceof DomainError ? err.status : err instanceof HttpException ? err.getStatus() : 500, err);
             subscriber.error(err);
           },
           complete: () => {
@@ -99,7 +123,9 @@ export class RpcContextInterceptor implements NestInterceptor {
             subscriber.complete();
           },
         });
-      runWithCorrelation(correlationId, () => (this.orm ? RequestContext.create(this.orm.em, run) : run()));
+      runInTraceContext(traceContext, () =>
+        runWithCorrelation(correlationId, () => (this.orm ? RequestContext.create(this.orm.em, run) : run())),
+      );
     });
   }
 }

@@ -8,10 +8,12 @@ import {
   JetStreamApiError,
   type ConsumerConfig,
   type ConsumerMessages,
+  type JetStreamManager,
   type JsMsg,
 } from '@nats-io/jetstream';
 import { nanos, type NatsConnection } from '@nats-io/transport-node';
 import {
+  BusHeaders,
   eventSubject,
   EVENTS_STREAM,
   type EventData,
@@ -20,9 +22,27 @@ import {
   type ServiceName,
 } from '@octave/contracts';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { errorsTotal, runWithCorrelation, type Logger } from '../observability/index.js';
+import { Gauge } from 'prom-client';
+import {
+  errorsTotal,
+  extractTrace,
+  failSpan,
+  metricsRegistry,
+  runInTraceContext,
+  runWithCorrelation,
+  SpanKind,
+  startSpan,
+  type Logger,
+} from '../observability/index.js';
 import { quoteSchema } from './sql.js';
 import { ensureEventsStream } from './stream.js';
+
+const consumerPending = new Gauge({
+  name: 'jetstream_consumer_pending',
+  help: 'Events of a durable consumer not handled yet: not yet delivered plus delivered but not acknowledged',
+  labelNames: ['durable'] as const,
+  registers: [metricsRegistry],
+});
 
 /**
  * Handles one event inside the consumer's transaction: write through `em` only, so
@@ -51,6 +71,8 @@ export interface EventConsumerOptions {
   retryDelayMs?: number;
   /** Upper bound of the redelivery delay. */
   maxRetryDelayMs?: number;
+  /** How often the `jetstream_consumer_pending` gauge is refreshed from the consumers' info. */
+  lagEveryMs?: number;
 }
 
 interface Running {
@@ -87,7 +109,10 @@ export class EventConsumer {
   private readonly ackWaitMs: number;
   private readonly retryDelayMs: number;
   private readonly maxRetryDelayMs: number;
+  private readonly lagEveryMs: number;
   private readonly subs = new Map<string, Running>();
+  private lagTimer?: NodeJS.Timeout;
+  private jsm?: JetStreamManager;
   private stopping = false;
   private started = false;
 
@@ -99,6 +124,7 @@ export class EventConsumer {
     this.ackWaitMs = opts.ackWaitMs ?? 30_000;
     this.retryDelayMs = opts.retryDelayMs ?? 1_000;
     this.maxRetryDelayMs = opts.maxRetryDelayMs ?? 60_000;
+    this.lagEveryMs = opts.lagEveryMs ?? 5_000;
   }
 
   /** Registers a handler for the given subjects under one durable consumer; call before `start()`. */
@@ -136,6 +162,10 @@ export class EventConsumer {
       running.messages = await this.pull(running.sub);
     }
     for (const running of this.subs.values()) running.loop = this.run(running);
+    if (this.subs.size > 0) {
+      await this.updateLag();
+      this.lagTimer = setInterval(() => void this.updateLag(), this.lagEveryMs).unref();
+    }
   }
 
   /**
@@ -144,9 +174,25 @@ export class EventConsumer {
    */
   async stop(): Promise<void> {
     this.stopping = true;
+    clearInterval(this.lagTimer);
     const all = [...this.subs.values()];
     for (const running of all) void running.messages?.close();
     await Promise.all(all.map((r) => r.loop));
+  }
+
+  /** Sets `jetstream_consumer_pending` of every durable from JetStream's consumer info. */
+  private async updateLag(): Promise<void> {
+    try {
+      this.jsm ??= await jetstreamManager(this.nats);
+      const jsm = this.jsm;
+      for (const durable of this.subs.keys()) {
+        const info = await jsm.consumers.info(EVENTS_STREAM, durable);
+        consumerPending.set({ durable }, info.num_pending + info.num_ack_pending);
+      }
+    } catch (err) {
+      // NATS away for a moment: the gauge keeps its last value until the next refresh.
+      this.logger.debug({ err }, 'cannot read the consumers\' pending counts');
+    }
   }
 
   private async ensureConsumer(sub: EventSubscription): Promise<void> {
@@ -208,21 +254,39 @@ export class EventConsumer {
     }
     // Tell JetStream a slow handler is still at work, so it is not redelivered meanwhile.
     const keepAlive = setInterval(() => msg.working(), Math.max(1_000, this.ackWaitMs / 3));
+    // A child of the span that recorded the event, wherever and whenever that was.
+    const { span, context } = startSpan(`process ${msg.subject}`, {
+      kind: SpanKind.CONSUMER,
+      attributes: {
+        'messaging.system': 'nats',
+        'messaging.destination.name': msg.subject,
+        'messaging.consumer.group.name': sub.durable,
+        'messaging.message.id': envelope.id,
+        'messaging.message.delivery_count': msg.info.deliveryCount,
+      },
+      // Tracing is best effort: a traceparent that is not a string is ignored, never fatal.
+      parent: extractTrace({
+        get: (name) => (name === BusHeaders.traceparent && typeof envelope.traceparent === 'string' ? envelope.traceparent : undefined),
+      }),
+    });
     try {
-      await runWithCorrelation(envelope.correlationId, () =>
-        this.emFactory().transactional(async (em) => {
-          const inserted = await em.execute<QueryResult>(
-            `INSERT INTO ${this.inbox} (consumer, event_id) VALUES (?, ?) ON CONFLICT DO NOTHING`,
-            [sub.durable, envelope.id],
-            'run',
-          );
-          // Zero rows: this consumer handled the event before; a redelivery changes nothing.
-          if (inserted.affectedRows === 0) return;
-          await sub.handler(em, envelope);
-        }),
+      await runInTraceContext(context, () =>
+        runWithCorrelation(envelope.correlationId, () =>
+          this.emFactory().transactional(async (em) => {
+            const inserted = await em.execute<QueryResult>(
+              `INSERT INTO ${this.inbox} (consumer, event_id) VALUES (?, ?) ON CONFLICT DO NOTHING`,
+              [sub.durable, envelope.id],
+              'run',
+            );
+            // Zero rows: this consumer handled the event before; a redelivery changes nothing.
+            if (inserted.affectedRows === 0) return;
+            await sub.handler(em, envelope);
+          }),
+        ),
       );
       msg.ack();
     } catch (err) {
+      failSpan(span, err);
       const attempt = msg.info.deliveryCount;
       const delay = Math.min(this.maxRetryDelayMs, this.retryDelayMs * 2 ** (attempt - 1));
       errorsTotal.inc({ kind: 'event_handler' });
@@ -233,6 +297,7 @@ export class EventConsumer {
       msg.nak(delay);
     } finally {
       clearInterval(keepAlive);
+      span.end();
     }
   }
 }

@@ -5,7 +5,7 @@ import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { EVENTS_STREAM, eventSubject, type EventEnvelope } from '@octave/contracts';
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { createLogger, runWithCorrelation } from '../observability/index.js';
+import { createLogger, metricsRegistry, runWithCorrelation } from '../observability/index.js';
 import { createTestDatabase, startNatsServer, type NatsServerHandle, type TestDatabase } from '../testing/index.js';
 import { ensureEventsStream, EventConsumer, eventsTablesSql, Outbox, OutboxRelay } from './index.js';
 
@@ -286,6 +286,34 @@ describe('events: outbox, relay and consumer', () => {
     for (const id of ids) {
       expect((await outboxRow(id))?.published_at).toEqual(expect.any(String));
       expect(await streamMessages(id)).toHaveLength(1);
+    }
+  });
+
+  it('reports how many events each durable consumer has not handled yet', async () => {
+    const durable = 'test-lag';
+    const subject = 'identity.events.test.lag';
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const consumer = new EventConsumer({ nats, emFactory: em, schema: SCHEMA, logger, lagEveryMs: 100 });
+    consumer.subscribe({ durable, subjects: [subject], handler: () => held });
+    await consumer.start();
+    const pending = async () => {
+      const { values } = await metricsRegistry.getSingleMetric('jetstream_consumer_pending')!.get();
+      return values.find((v) => v.labels.durable === durable)?.value;
+    };
+    try {
+      expect(await pending()).toBe(0);
+      for (let n = 0; n < 3; n++) {
+        const envelope: EventEnvelope = { id: randomUUID(), type: 'test.lag', occurredAt: new Date().toISOString(), version: 1, data: { n } };
+        await jetstream(nats).publish(subject, JSON.stringify(envelope));
+      }
+      // One in the handler and two waiting: delivered or not, none is acknowledged.
+      await eventually(async () => (await pending()) === 3, 'the gauge to count the three events');
+      release();
+      await eventually(async () => (await pending()) === 0, 'the gauge to drop to zero');
+    } finally {
+      release();
+      await consumer.stop();
     }
   });
 });

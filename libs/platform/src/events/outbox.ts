@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { SqlEntityManager } from '@mikro-orm/postgresql';
 import { eventSubject, type EventData, type EventEnvelope, type EventType, type ServiceName } from '@octave/contracts';
-import { currentCorrelationId } from '../observability/index.js';
+import { currentCorrelationId, currentTraceparent } from '../observability/index.js';
 import { quoteSchema } from './sql.js';
 
 export interface OutboxOptions<S extends ServiceName> {
@@ -49,6 +49,8 @@ export class Outbox<S extends ServiceName> {
       );
     }
     const correlationId = currentCorrelationId();
+    // The span that caused the event (the RPC or event being handled) parents its consumers' spans.
+    const traceparent = currentTraceparent();
     const envelope: EventEnvelope<EventData<S, T>> = {
       id: randomUUID(),
       type,
@@ -56,6 +58,7 @@ export class Outbox<S extends ServiceName> {
       version: opts.version ?? 1,
       data,
       ...(correlationId ? { correlationId } : {}),
+      ...(traceparent ? { traceparent } : {}),
     };
     // MikroORM inlines `?` parameters client-side; the envelope goes in as JSON text.
     await em.execute(

@@ -1,7 +1,8 @@
 import type { QueryResult } from '@mikro-orm/core';
 import type { SqlEntityManager } from '@mikro-orm/postgresql';
 import { jetstream, type JetStreamClient } from '@nats-io/jetstream';
-import type { NatsConnection, Status } from '@nats-io/transport-node';
+import { headers as natsHeaders, type MsgHdrs, type NatsConnection, type Status } from '@nats-io/transport-node';
+import { BusHeaders } from '@octave/contracts';
 import { Gauge, Histogram } from 'prom-client';
 import { errorsTotal, metricsRegistry, type Logger } from '../observability/index.js';
 import { quoteSchema } from './sql.js';
@@ -43,6 +44,7 @@ interface OutboxRow {
   id: string;
   subject: string;
   envelope: string;
+  traceparent: string | null;
 }
 
 interface BatchResult {
@@ -192,14 +194,21 @@ export class OutboxRelay {
     }
     return this.emFactory().transactional(async (em) => {
       const rows = await em.execute<OutboxRow[]>(
-        `SELECT seq, id, subject, envelope::text AS envelope FROM ${this.table}
+        `SELECT seq, id, subject, envelope::text AS envelope, envelope->>'traceparent' AS traceparent FROM ${this.table}
          WHERE published_at IS NULL ORDER BY seq LIMIT ? FOR UPDATE SKIP LOCKED`,
         [this.batchSize],
       );
       if (rows.length === 0) return { locked: 0, published: 0 };
 
       const acks = await Promise.allSettled(
-        rows.map((row) => this.js.publish(row.subject, row.envelope, { msgID: row.id, timeout: this.publishTimeoutMs })),
+        rows.map((row) =>
+          this.js.publish(row.subject, row.envelope, {
+            msgID: row.id,
+            timeout: this.publishTimeoutMs,
+            // For whatever reads the stream without parsing envelopes (consumers use the envelope's).
+            headers: row.traceparent ? traceHeaders(row.traceparent) : undefined,
+          }),
+        ),
       );
       const done = rows.filter((_, i) => acks[i].status === 'fulfilled');
       const failure = acks.find((a): a is PromiseRejectedResult => a.status === 'rejected');
@@ -284,4 +293,10 @@ export class OutboxRelay {
       }
     });
   }
+}
+
+function traceHeaders(traceparent: string): MsgHdrs {
+  const h = natsHeaders();
+  h.set(BusHeaders.traceparent, traceparent);
+  return h;
 }

@@ -1,26 +1,33 @@
 import type { LoggerService } from '@nestjs/common';
-import { pino, type Logger } from 'pino';
+import { pino, type DestinationStream, type Logger } from 'pino';
 import { currentCorrelationId } from './context.js';
+import { currentTraceId } from './tracing.js';
 
 export type { Logger };
 
 /**
  * One JSON logger per process. Every line carries the service name and, inside a
- * request or message, its correlation id.
+ * request or message, its correlation id and trace id. Lines go to stdout, or to
+ * `destination` (tests read them back).
  */
-export function createLogger(service: string, opts: { level?: string; pretty?: boolean } = {}): Logger {
-  return pino({
+export function createLogger(
+  service: string,
+  opts: { level?: string; pretty?: boolean; destination?: DestinationStream } = {},
+): Logger {
+  const options: pino.LoggerOptions = {
     level: opts.level ?? 'info',
     base: { service },
     timestamp: pino.stdTimeFunctions.isoTime,
     mixin: () => {
       const correlationId = currentCorrelationId();
-      return correlationId ? { correlationId } : {};
+      const traceId = currentTraceId();
+      return { ...(correlationId ? { correlationId } : {}), ...(traceId ? { traceId } : {}) };
     },
     transport: opts.pretty
       ? { target: 'pino-pretty', options: { singleLine: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' } }
       : undefined,
-  });
+  };
+  return opts.destination ? pino(options, opts.destination) : pino(options);
 }
 
 /** Lets NestJS's own messages go through the process logger. */

@@ -32,7 +32,7 @@ export const rpcServerDuration = new Histogram({
 
 export const errorsTotal = new Counter({
   name: 'errors_total',
-  help: 'Errors by kind (http_5xx, rpc_timeout, rpc_no_responders, rpc_error, event_handler, outbox_publish)',
+  help: 'Errors by kind (http_5xx, rpc_timeout, rpc_no_responders, rpc_error, rpc_handler, event_handler, outbox_publish)',
   labelNames: ['kind'] as const,
   registers: [metricsRegistry],
 });

@@ -18,7 +18,7 @@ import type { HealthReport, ServiceName } from '@octave/contracts';
 import { connectNats, createMicroservice } from '../bus/index.js';
 import { baseConfigShape, ConfigError, databaseConfigShape, z } from '../config/index.js';
 import { ensureEventsStream, EventConsumer, Outbox, OutboxRelay } from '../events/index.js';
-import { createLogger, startHealthServer, type HealthServer, type Logger } from '../observability/index.js';
+import { createLogger, startHealthServer, startTracing, type HealthServer, type Logger } from '../observability/index.js';
 import { ensureDatabase, MigrationHistoryError, ormOptions, pingDatabase, runMigrations } from '../persistence/index.js';
 import { ObjectStore } from '../storage/index.js';
 import { NATS_CONNECTION, OUTBOX, SERVICE_CONFIG, SERVICE_LOGGER } from './tokens.js';
@@ -111,8 +111,10 @@ function healthController(name: ServiceName, resources: ServiceResources): Type<
 
 /**
  * Releases what the runtime opened, after Nest has closed the NATS transport (for
- * `app.close()` and SIGTERM/SIGINT alike): consumers finish their message in flight,
- * the relay publishes what the last requests recorded, then the database and NATS close.
+ * `app.close()` and SIGTERM/SIGINT alike), which stops taking requests and answers
+ * those in hand first (see `GracefulNatsServer`): consumers finish their message in
+ * flight, the relay publishes what the last requests recorded, then the database and
+ * NATS close and the last spans are exported.
  */
 type ShutdownSteps = [string, () => Promise<unknown>][];
 const SHUTDOWN_STEPS = Symbol('SHUTDOWN_STEPS');
@@ -179,6 +181,7 @@ export async function startService<C extends ServiceConfig>(
   opts: { logger?: Logger; migrationsDir?: string } = {},
 ): Promise<RunningService<C>> {
   const logger = opts.logger ?? createLogger(def.name, { level: config.LOG_LEVEL, pretty: config.LOG_PRETTY });
+  const tracing = startTracing(def.name);
   await ensureDatabase(config.DATABASE_URL);
   await runMigrations({ databaseUrl: config.DATABASE_URL, schema: def.schema, dir: opts.migrationsDir ?? def.migrationsDir, logger });
 
@@ -218,12 +221,13 @@ export async function startService<C extends ServiceConfig>(
       ['outbox relay', () => relay.stop()],
       ['database', () => orm.close()],
       ['nats', () => nats.drain()],
+      ['traces', () => tracing.flush()],
     );
     opened.push(['health server', () => health.close()]);
     await app.listen();
     relay.start();
     await events.start();
-    logger.info({ nats: config.NATS_URL, healthPort: health.port }, `${def.name} service ready`);
+    logger.info({ nats: config.NATS_URL, healthPort: health.port, tracesExported: tracing.exporting }, `${def.name} service ready`);
     return { ...resources, app, relay, events, health, close: () => app.close() };
   } catch (err) {
     await closeOpened();
