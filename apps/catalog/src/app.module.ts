@@ -1,7 +1,6 @@
 import { Module } from '@nestjs/common';
 import { GenresRpcController } from './genres/genres.rpc-controller.js';
 import { GenresService } from './genres/genres.service.js';
-import { SongObjects } from './songs/song-objects.js';
 import { SongPresenter } from './songs/song.presenter.js';
 import { SongsRpcController } from './songs/songs.rpc-controller.js';
 import { SongsService } from './songs/songs.service.js';
@@ -12,6 +11,6 @@ import { SongsService } from './songs/songs.service.js';
  */
 @Module({
   controllers: [GenresRpcController, SongsRpcController],
-  providers: [GenresService, SongObjects, SongPresenter, SongsService],
+  providers: [GenresService, SongPresenter, SongsService],
 })
 export class CatalogModule {}

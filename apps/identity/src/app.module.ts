@@ -3,7 +3,6 @@ import { AuthRpcController } from './auth/auth.rpc-controller.js';
 import { AuthService } from './auth/auth.service.js';
 import { LoginThrottle } from './auth/login-throttle.service.js';
 import { RefreshTokens } from './auth/refresh-tokens.service.js';
-import { AvatarObjects } from './avatars/avatar-objects.js';
 import { AvatarsRpcController } from './avatars/avatars.rpc-controller.js';
 import { AvatarsService } from './avatars/avatars.service.js';
 import { UserPresenter } from './users/user.presenter.js';
@@ -17,6 +16,6 @@ import { UsersService } from './users/users.service.js';
  */
 @Module({
   controllers: [AuthRpcController, UsersRpcController, AvatarsRpcController],
-  providers: [LoginThrottle, RefreshTokens, AuthService, UserPresenter, UsersService, AvatarObjects, AvatarsService],
+  providers: [LoginThrottle, RefreshTokens, AuthService, UserPresenter, UsersService, AvatarsService],
 })
 export class IdentityModule {}

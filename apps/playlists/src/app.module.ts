@@ -3,7 +3,6 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import { RpcClient } from '@octave/platform/bus';
 import { NATS_CONNECTION, SERVICE_CONFIG } from '@octave/platform/service';
 import type { PlaylistsConfig } from './config.js';
-import { CoverObjects } from './covers/cover-objects.js';
 import { CoversService } from './covers/covers.service.js';
 import { EntriesRpcController } from './entries/entries.rpc-controller.js';
 import { EntriesService } from './entries/entries.service.js';
@@ -29,7 +28,6 @@ import { CatalogSongs } from './songs/catalog-songs.js';
     },
     Owners,
     CatalogSongs,
-    CoverObjects,
     PlaylistPresenter,
     PlaylistsService,
     CoversService,

@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { EVENTS_STREAM, PlaylistsErrorCode, type EventEnvelope, type PlaylistDto } from '@octave/contracts';
-import { tinyPng } from './testing/images.js';
+import { tinyPng } from '@octave/platform/testing';
 import { rejection, startPlaylistsHarness, type PlaylistsHarness } from './testing/playlists-harness.js';
 
 let h: PlaylistsHarness;

@@ -11,7 +11,6 @@ import { PlaybackScheduler } from './playback/playback.scheduler.js';
 import { PlaybackService } from './playback/playback.service.js';
 import { RealtimePublisher } from './realtime/realtime-publisher.js';
 import { RemoteServices } from './remote/remote-services.js';
-import { StageCovers } from './stages/stage-covers.js';
 import { StagePresenter } from './stages/stage.presenter.js';
 import { StagesRpcController } from './stages/stages.rpc-controller.js';
 import { StagesService } from './stages/stages.service.js';
@@ -32,7 +31,6 @@ import { StagesService } from './stages/stages.service.js';
     },
     RemoteServices,
     RealtimePublisher,
-    StageCovers,
     StagePresenter,
     StagesService,
     PlaybackService,

@@ -1,5 +1,6 @@
 import { CatalogErrorCode } from '@octave/contracts';
 import { DomainError } from '@octave/platform/bus';
+import { UploadErrorCode } from '@octave/platform/storage';
 
 export const songNotFound = (id: number) => DomainError.notFound(CatalogErrorCode.SongNotFound, `song ${id} not found`);
 
@@ -8,14 +9,14 @@ export const notSongOwner = (id: number) =>
 
 export const unsupportedAudio = () =>
   DomainError.unsupportedMediaType(
-    CatalogErrorCode.UnsupportedMediaType,
+    UploadErrorCode.UnsupportedMediaType,
     'the file must be audio: MP3, Ogg (Vorbis or Opus), FLAC, WAV, M4A or AAC',
   );
 
 export const uploadTooLarge = (maxBytes: number) =>
-  new DomainError(CatalogErrorCode.UploadTooLarge, 413, `file is larger than ${maxBytes} bytes`);
+  new DomainError(UploadErrorCode.TooLarge, 413, `file is larger than ${maxBytes} bytes`);
 
-export const uploadNotFound = () => DomainError.badRequest(CatalogErrorCode.UploadNotFound, 'the uploaded file was not found');
+export const uploadNotFound = () => DomainError.badRequest(UploadErrorCode.NotFound, 'the uploaded file was not found');
 
 export const accountDeleted = () =>
   DomainError.unauthorized(CatalogErrorCode.AccountDeleted, 'this account has been deleted');

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { EntityManager, LockMode } from '@mikro-orm/postgresql';
 import {
@@ -11,13 +12,13 @@ import {
 import { DomainError } from '@octave/platform/bus';
 import { Outbox } from '@octave/platform/events';
 import { OUTBOX, SERVICE_CONFIG } from '@octave/platform/service';
+import { isStagingKey, ObjectStore, UploadErrorCode } from '@octave/platform/storage';
 import type { CatalogConfig } from '../config.js';
 import { genreIdsProblems, GenresService } from '../genres/genres.service.js';
 import { assertValid, isId, pageLimitProblems, textProblems } from '../validation.js';
 import { inspectAudio } from './audio.js';
 import { decodeSongCursor, encodeSongCursor } from './song-cursor.js';
 import { Song } from './song.entity.js';
-import { SongObjects, songKey } from './song-objects.js';
 import { SongPresenter } from './song.presenter.js';
 import { accountDeleted, notSongOwner, songNotFound, unsupportedAudio, uploadNotFound, uploadTooLarge } from './songs.errors.js';
 
@@ -27,8 +28,11 @@ export const GENRES_PER_SONG_MAX = 10;
 export const SEARCH_MAX = 100;
 /** More ids than this in one `getMany` is a caller bug, not a page. */
 const MAX_GET_MANY = 1000;
-/** Where the gateway stages uploads; nothing else may be adopted (or deleted) as one. */
-const STAGING_PREFIX = 'staging/';
+
+/** Where the audio of a song lives: a fresh key per upload, under its uploader. */
+export function songKey(uploaderId: number, ext: string): string {
+  return `songs/${uploaderId}/${randomUUID()}.${ext}`;
+}
 
 /** A LIKE pattern matching values that contain `text` literally (`\` is the escape). */
 export function likeContainsPattern(text: string): string {
@@ -42,7 +46,7 @@ export class SongsService {
     @Inject(OUTBOX) private readonly outbox: Outbox<'catalog'>,
     @Inject(SERVICE_CONFIG) private readonly config: CatalogConfig,
     private readonly genres: GenresService,
-    private readonly objects: SongObjects,
+    @Inject(ObjectStore) private readonly store: ObjectStore,
     private readonly presenter: SongPresenter,
   ) {}
 
@@ -53,8 +57,9 @@ export class SongsService {
    */
   async create(req: RpcRequest<'catalog.song.create'>): Promise<SongDto> {
     const { actor, stagingKey } = req;
-    if (typeof stagingKey !== 'string' || !stagingKey.startsWith(STAGING_PREFIX) || stagingKey.includes('..')) {
-      throw DomainError.badRequest(CatalogErrorCode.ValidationFailed, 'stagingKey must name a staged upload');
+    // Only staged uploads are adopted (and then removed): never a live object of any service.
+    if (!isStagingKey(stagingKey)) {
+      throw DomainError.badRequest(UploadErrorCode.InvalidStagingKey, 'stagingKey must name a staged upload');
     }
     let key: string | undefined;
     try {
@@ -64,16 +69,15 @@ export class SongsService {
         ...genreIdsProblems(req.genreIds, GENRES_PER_SONG_MAX),
       ]);
       const genreIds = await this.genres.requireAll(req.genreIds);
-      const { store } = this.objects;
-      const info = await store.stat(stagingKey);
+      const info = await this.store.stat(stagingKey);
       if (!info) throw uploadNotFound();
       if (info.sizeBytes > this.config.MAX_UPLOAD_BYTES) throw uploadTooLarge(this.config.MAX_UPLOAD_BYTES);
-      const audio = await inspectAudio(store, stagingKey, info.sizeBytes);
+      const audio = await inspectAudio(this.store, stagingKey, info.sizeBytes);
       if (!audio) throw unsupportedAudio();
 
       key = songKey(actor.id, audio.ext);
       // The sniffed type, not whatever the uploader claimed, is what clients are served.
-      await store.copy(stagingKey, key, audio.mimeType);
+      await this.store.copy(stagingKey, key, audio.mimeType);
       const objectKey = key;
       const song = await this.em.transactional(async (tx) => {
         await this.lockLiveUploader(tx, actor);
@@ -101,8 +105,8 @@ export class SongsService {
       key = undefined; // the song owns it now
       return await this.presenter.song(song);
     } finally {
-      await this.objects.removeObject(stagingKey);
-      if (key) await this.objects.removeObject(key);
+      await this.store.discard(stagingKey);
+      if (key) await this.store.discard(key);
     }
   }
 
@@ -226,7 +230,7 @@ export class SongsService {
       await this.outbox.record(tx, 'song.deleted', { songId: song.id, uploaderId: song.uploaderId });
       return song.objectKey;
     });
-    await this.objects.removeObject(objectKey);
+    await this.store.discard(objectKey);
     return { ok: true };
   }
 

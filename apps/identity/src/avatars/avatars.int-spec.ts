@@ -1,9 +1,9 @@
 import { Readable } from 'node:stream';
-import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { IdentityErrorCode, type SessionDto } from '@octave/contracts';
+import type { SessionDto } from '@octave/contracts';
+import { newStagingKey, UploadErrorCode } from '@octave/platform/storage';
+import { HTML, tinyPng } from '@octave/platform/testing';
 import { newUser, startIdentityHarness, type IdentityHarness } from '../testing/identity-harness.js';
-import { tinyPng } from '../testing/png.js';
 import { rejection } from '../testing/rejection.js';
 
 describe('identity avatars (RPC)', () => {
@@ -12,7 +12,7 @@ describe('identity avatars (RPC)', () => {
 
   /** Puts bytes where the gateway would stage an upload, under a misleading type. */
   async function stage(bytes: Buffer): Promise<string> {
-    const key = `staging/${randomUUID()}`;
+    const key = newStagingKey();
     await h.store.putStream(key, Readable.from([bytes]), { contentType: 'application/octet-stream' });
     return key;
   }
@@ -61,9 +61,9 @@ describe('identity avatars (RPC)', () => {
 
   it('refuses what is not an image (415) and removes the staged object', async () => {
     const session = await h.rpc.call('identity.auth.register', newUser('html'));
-    const stagingKey = await stage(Buffer.from('<!doctype html><html><body>not a picture</body></html>'));
+    const stagingKey = await stage(HTML);
     const err = await rejection(h.rpc.call('identity.me.avatar.set', { actor: actorOf(session), stagingKey }));
-    expect(err).toMatchObject({ status: 415, code: IdentityErrorCode.UnsupportedMediaType });
+    expect(err).toMatchObject({ status: 415, code: UploadErrorCode.UnsupportedMediaType });
     expect(await h.store.stat(stagingKey)).toBeNull();
     await expect(h.rpc.call('identity.me.get', { actor: actorOf(session) })).resolves.toMatchObject({ avatarUrl: null });
   });
@@ -73,16 +73,16 @@ describe('identity avatars (RPC)', () => {
     const big = Buffer.concat([tinyPng(), Buffer.alloc(5000)]);
     const stagingKey = await stage(big);
     const err = await rejection(h.rpc.call('identity.me.avatar.set', { actor: actorOf(session), stagingKey }));
-    expect(err).toMatchObject({ status: 413, code: IdentityErrorCode.AvatarTooLarge });
+    expect(err).toMatchObject({ status: 413, code: UploadErrorCode.TooLarge });
     expect(await h.store.stat(stagingKey)).toBeNull();
   });
 
   it('refuses a staging key with nothing behind it', async () => {
     const session = await h.rpc.call('identity.auth.register', newUser('none'));
     const err = await rejection(
-      h.rpc.call('identity.me.avatar.set', { actor: actorOf(session), stagingKey: `staging/${randomUUID()}` }),
+      h.rpc.call('identity.me.avatar.set', { actor: actorOf(session), stagingKey: newStagingKey() }),
     );
-    expect(err).toMatchObject({ status: 400, code: IdentityErrorCode.UploadNotFound });
+    expect(err).toMatchObject({ status: 400, code: UploadErrorCode.NotFound });
   });
 
   it("adopts only staged uploads, never another user's avatar", async () => {
@@ -92,7 +92,7 @@ describe('identity avatars (RPC)', () => {
     const err = await rejection(
       h.rpc.call('identity.me.avatar.set', { actor: actorOf(thief), stagingKey: keyOf(withAvatar.avatarUrl!) }),
     );
-    expect(err).toMatchObject({ status: 400, code: IdentityErrorCode.ValidationFailed });
+    expect(err).toMatchObject({ status: 400, code: UploadErrorCode.InvalidStagingKey });
     expect(await h.store.stat(keyOf(withAvatar.avatarUrl!))).not.toBeNull();
   });
 

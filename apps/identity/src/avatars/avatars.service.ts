@@ -1,17 +1,19 @@
+import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { EntityManager, LockMode } from '@mikro-orm/postgresql';
-import { IdentityErrorCode, type Actor, type MeDto } from '@octave/contracts';
-import { DomainError } from '@octave/platform/bus';
+import type { Actor, MeDto } from '@octave/contracts';
 import { Outbox } from '@octave/platform/events';
-import { IMAGE_TYPES, ObjectNotFoundError, SNIFF_BYTES, sniffMedia } from '@octave/platform/storage';
+import { adoptStagedUpload, IMAGE_TYPES, ObjectStore } from '@octave/platform/storage';
 import { OUTBOX, SERVICE_CONFIG } from '@octave/platform/service';
 import type { IdentityConfig } from '../config.js';
 import { User } from '../users/user.entity.js';
 import { UserPresenter } from '../users/user.presenter.js';
 import { userNotFound } from '../users/users.errors.js';
-import { AvatarObjects, avatarKey } from './avatar-objects.js';
 
-const STAGING_KEY = /^staging\/[^/]+$/;
+/** Where a user's avatar objects live: a fresh key per upload, so URLs never serve a stale image. */
+export function avatarKey(userId: number, ext: string): string {
+  return `avatars/${userId}/${randomUUID()}.${ext}`;
+}
 
 @Injectable()
 export class AvatarsService {
@@ -19,73 +21,40 @@ export class AvatarsService {
     @Inject(EntityManager) private readonly em: EntityManager,
     @Inject(OUTBOX) private readonly outbox: Outbox<'identity'>,
     @Inject(SERVICE_CONFIG) private readonly config: IdentityConfig,
-    private readonly objects: AvatarObjects,
+    @Inject(ObjectStore) private readonly store: ObjectStore,
     private readonly presenter: UserPresenter,
   ) {}
 
   /**
-   * Adopts the object the gateway staged as the actor's avatar. The staged object is
-   * always consumed: copied to the avatar's own key when it is an image within the size
-   * limit, removed in every case.
+   * Adopts the object the gateway staged as the actor's avatar (the staged object is
+   * consumed whatever the outcome). Objects no longer referenced are removed once the
+   * change is committed, so a failure there only leaves an orphan behind, never a user
+   * pointing at a missing avatar.
    */
   async set(actor: Actor, stagingKey: string): Promise<MeDto> {
-    // Only staged uploads are adopted (and then removed): never a live object of any service.
-    if (typeof stagingKey !== 'string' || !STAGING_KEY.test(stagingKey)) {
-      throw DomainError.badRequest(IdentityErrorCode.ValidationFailed, 'stagingKey must name an object under staging/');
-    }
-    let key: string;
-    try {
-      key = await this.adopt(actor.id, stagingKey);
-    } finally {
-      await this.objects.removeObject(stagingKey);
-    }
+    const { key } = await adoptStagedUpload(this.store, stagingKey, {
+      accepted: IMAGE_TYPES,
+      maxBytes: this.config.MAX_AVATAR_BYTES,
+      what: 'avatar',
+      destination: (ext) => avatarKey(actor.id, ext),
+    });
 
     let previousKey: string | null;
     let user: User;
     try {
       ({ user, previousKey } = await this.replaceAvatar(actor.id, key));
     } catch (err) {
-      await this.objects.removeObject(key);
+      await this.store.discard(key);
       throw err;
     }
-    if (previousKey) await this.objects.removeObject(previousKey);
+    if (previousKey) await this.store.discard(previousKey);
     return this.presenter.me(user);
   }
 
   async remove(actor: Actor): Promise<MeDto> {
     const { user, previousKey } = await this.replaceAvatar(actor.id, null);
-    if (previousKey) await this.objects.removeObject(previousKey);
+    if (previousKey) await this.store.discard(previousKey);
     return this.presenter.me(user);
-  }
-
-  /** Checks the staged object and copies it to a new avatar key, which it returns. */
-  private async adopt(userId: number, stagingKey: string): Promise<string> {
-    const { store } = this.objects;
-    const info = await store.stat(stagingKey);
-    if (!info) throw DomainError.badRequest(IdentityErrorCode.UploadNotFound, 'the uploaded file was not found');
-    if (info.sizeBytes > this.config.MAX_AVATAR_BYTES) {
-      throw new DomainError(
-        IdentityErrorCode.AvatarTooLarge,
-        413,
-        `avatar must be at most ${this.config.MAX_AVATAR_BYTES} bytes`,
-      );
-    }
-    let media;
-    try {
-      media = await sniffMedia(await store.readHead(stagingKey, SNIFF_BYTES), IMAGE_TYPES);
-    } catch (err) {
-      if (err instanceof ObjectNotFoundError) {
-        throw DomainError.badRequest(IdentityErrorCode.UploadNotFound, 'the uploaded file was not found');
-      }
-      throw err;
-    }
-    if (!media) {
-      throw DomainError.unsupportedMediaType(IdentityErrorCode.UnsupportedMediaType, 'avatar must be a PNG, JPEG or WebP image');
-    }
-    const key = avatarKey(userId, media.ext);
-    // The sniffed type, not whatever the uploader claimed, is what clients are served.
-    await store.copy(stagingKey, key, media.mime);
-    return key;
   }
 
   /** Points the user at `key` (or at no avatar) and announces it; returns the key it replaced. */

@@ -5,9 +5,9 @@ import { DomainError } from '@octave/platform/bus';
 import { Outbox } from '@octave/platform/events';
 import { IdentityErrorCode } from '@octave/contracts';
 import { OUTBOX } from '@octave/platform/service';
+import { ObjectStore } from '@octave/platform/storage';
 import { wrongPassword } from '../auth/auth.errors.js';
 import { verifyPassword } from '../auth/passwords.js';
-import { AvatarObjects } from '../avatars/avatar-objects.js';
 import { decodeSearchCursor, encodeSearchCursor, likePrefixPattern, pageLimitProblems } from './search-cursor.js';
 import { User } from './user.entity.js';
 import { UserPresenter } from './user.presenter.js';
@@ -23,7 +23,7 @@ export class UsersService {
     @Inject(EntityManager) private readonly em: EntityManager,
     @Inject(OUTBOX) private readonly outbox: Outbox<'identity'>,
     private readonly presenter: UserPresenter,
-    private readonly avatars: AvatarObjects,
+    @Inject(ObjectStore) private readonly store: ObjectStore,
   ) {}
 
   async get(id: number): Promise<UserDto> {
@@ -124,7 +124,7 @@ export class UsersService {
       await this.outbox.record(tx, 'user.deleted', { userId: user.id });
       return deleted.avatar_key;
     });
-    if (avatarKey) await this.avatars.removeObject(avatarKey);
+    if (avatarKey) await this.store.discard(avatarKey);
     return { ok: true };
   }
 

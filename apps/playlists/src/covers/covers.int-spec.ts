@@ -1,6 +1,8 @@
+import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { PlaylistsErrorCode, type Actor, type PlaylistDto } from '@octave/contracts';
-import { GIF_HEAD, HTML, JPEG_HEAD, tinyPng, WEBP_HEAD } from '../testing/images.js';
+import { newStagingKey, UploadErrorCode } from '@octave/platform/storage';
+import { GIF_HEAD, HTML, JPEG_HEAD, tinyPng, WEBP_HEAD } from '@octave/platform/testing';
 import { rejection, startPlaylistsHarness, type PlaylistsHarness } from '../testing/playlists-harness.js';
 
 const MAX_COVER_BYTES = 4096;
@@ -69,7 +71,7 @@ describe('covers', () => {
     const ada = h.addUser();
     const playlist = await h.rpc.call('playlists.playlist.create', { actor: ada, name: 'Not an image' });
     const { stagingKey, result } = await setCover(ada, playlist, bytes);
-    expect(await rejection(result)).toMatchObject({ status: 415, code: PlaylistsErrorCode.UnsupportedMediaType });
+    expect(await rejection(result)).toMatchObject({ status: 415, code: UploadErrorCode.UnsupportedMediaType });
     expect(await h.store.stat(stagingKey)).toBeNull();
     expect((await h.rpc.call('playlists.playlist.get', { id: playlist.id })).coverUrl).toBeNull();
   });
@@ -78,7 +80,7 @@ describe('covers', () => {
     const ada = h.addUser();
     const playlist = await h.rpc.call('playlists.playlist.create', { actor: ada, name: 'Too big' });
     const { stagingKey, result } = await setCover(ada, playlist, Buffer.concat([tinyPng(), Buffer.alloc(MAX_COVER_BYTES)]));
-    expect(await rejection(result)).toMatchObject({ status: 413, code: PlaylistsErrorCode.CoverTooLarge });
+    expect(await rejection(result)).toMatchObject({ status: 413, code: UploadErrorCode.TooLarge });
     expect(await h.store.stat(stagingKey)).toBeNull();
   });
 
@@ -92,16 +94,19 @@ describe('covers', () => {
     expect((await h.rpc.call('playlists.playlist.get', { id: playlist.id })).coverUrl).toBeNull();
   });
 
-  it('adopts nothing but staged uploads', async () => {
+  it('adopts nothing but staged uploads, and removes nothing else', async () => {
     const ada = h.addUser();
     const playlist = await h.rpc.call('playlists.playlist.create', { actor: ada, name: 'Keys' });
-    for (const stagingKey of ['avatars/1/x.png', 'staging/../avatars/1/x.png', 'staging/a/b']) {
+    const live = 'avatars/1/x.png';
+    await h.store.putStream(live, Readable.from([tinyPng()]));
+    for (const stagingKey of [live, 'staging/../avatars/1/x.png', 'staging/a/b']) {
       expect(
         await rejection(h.rpc.call('playlists.playlist.cover.set', { actor: ada, id: playlist.id, stagingKey })),
-      ).toMatchObject({ status: 400 });
+      ).toMatchObject({ status: 400, code: UploadErrorCode.InvalidStagingKey });
     }
+    expect(await h.store.stat(live)).not.toBeNull();
     expect(
-      await rejection(h.rpc.call('playlists.playlist.cover.set', { actor: ada, id: playlist.id, stagingKey: 'staging/none' })),
-    ).toMatchObject({ status: 400, code: PlaylistsErrorCode.UploadNotFound });
+      await rejection(h.rpc.call('playlists.playlist.cover.set', { actor: ada, id: playlist.id, stagingKey: newStagingKey() })),
+    ).toMatchObject({ status: 400, code: UploadErrorCode.NotFound });
   });
 });

@@ -11,7 +11,7 @@ import {
 import { DomainError } from '@octave/platform/bus';
 import { Outbox } from '@octave/platform/events';
 import { OUTBOX } from '@octave/platform/service';
-import { CoverObjects } from '../covers/cover-objects.js';
+import { ObjectStore } from '@octave/platform/storage';
 import { Owners } from '../owners/owners.js';
 import { assertValid, charLength, idProblems, isId, pageLimitProblems } from '../validation.js';
 import { decodePlaylistCursor, encodePlaylistCursor } from './playlist-cursor.js';
@@ -43,7 +43,7 @@ export class PlaylistsService {
     @Inject(EntityManager) private readonly em: EntityManager,
     @Inject(OUTBOX) private readonly outbox: Outbox<'playlists'>,
     private readonly owners: Owners,
-    private readonly covers: CoverObjects,
+    @Inject(ObjectStore) private readonly store: ObjectStore,
     private readonly presenter: PlaylistPresenter,
   ) {}
 
@@ -110,7 +110,7 @@ export class PlaylistsService {
       await this.outbox.record(tx, 'playlist.deleted', { playlistId: playlist.id, ownerId: playlist.ownerId });
       return playlist.coverKey ?? null;
     });
-    if (coverKey) await this.covers.removeObject(coverKey);
+    if (coverKey) await this.store.discard(coverKey);
     return { ok: true };
   }
 

@@ -20,7 +20,7 @@ import {
 import { createMicroservice, RpcCallError, RpcClient, RpcHandler } from '@octave/platform/bus';
 import { createLogger } from '@octave/platform/observability';
 import { startService, type RunningService } from '@octave/platform/service';
-import { ObjectStore } from '@octave/platform/storage';
+import { newStagingKey, ObjectStore } from '@octave/platform/storage';
 import { startTestInfra, type TestInfra } from '@octave/platform/testing';
 import { playlistsService } from '../app.js';
 import { loadPlaylistsConfig, type PlaylistsConfig } from '../config.js';
@@ -240,7 +240,7 @@ export async function startPlaylistsHarness(
       return rows.map((r) => r.envelope);
     },
     stage: async (bytes) => {
-      const key = `staging/${randomUUID()}`;
+      const key = newStagingKey();
       await store.putStream(key, Readable.from([bytes]), { contentType: 'application/octet-stream' });
       return key;
     },

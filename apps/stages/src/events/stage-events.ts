@@ -5,8 +5,8 @@ import type { EventData, EventEnvelope } from '@octave/contracts';
 import { EventConsumer } from '@octave/platform/events';
 import type { Logger } from '@octave/platform/observability';
 import { SERVICE_LOGGER } from '@octave/platform/service';
+import { ObjectStore } from '@octave/platform/storage';
 import { RealtimePublisher } from '../realtime/realtime-publisher.js';
-import { StageCovers } from '../stages/stage-covers.js';
 import { StageStore } from '../stages/stage-store.js';
 import { StagePresenter } from '../stages/stage.presenter.js';
 
@@ -35,7 +35,7 @@ export class StageEventsHandler implements OnModuleInit {
     @Inject(EventConsumer) private readonly events: EventConsumer,
     @Inject(MikroORM) private readonly orm: MikroORM,
     @Inject(StagePresenter) private readonly presenter: StagePresenter,
-    @Inject(StageCovers) private readonly covers: StageCovers,
+    @Inject(ObjectStore) private readonly store: ObjectStore,
     @Inject(RealtimePublisher) private readonly realtime: RealtimePublisher,
     @Inject(SERVICE_LOGGER) private readonly logger: Logger,
   ) {}
@@ -94,7 +94,7 @@ export class StageEventsHandler implements OnModuleInit {
     });
     for (const { stageId, coverKey } of outcome.ended) {
       this.realtime.publish(stageId, 'stage:ended', { stageId });
-      await this.covers.remove(coverKey);
+      if (coverKey) await this.store.discard(coverKey);
     }
     for (const stageId of outcome.left) {
       this.realtime.publish(stageId, 'participant:left', { stageId, user: { id: userId, username: outcome.username } });

@@ -1,9 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { StagesErrorCode } from '@octave/contracts';
-import type { ObjectStore } from '@octave/platform/storage';
-import { tinyPng } from '../testing/png.js';
+import { newStagingKey, UploadErrorCode, type ObjectStore } from '@octave/platform/storage';
+import { tinyPng } from '@octave/platform/testing';
 import { rejection, startStagesHarness, type StagesHarness } from '../testing/stages-harness.js';
 
 describe('stages: covers', () => {
@@ -20,7 +19,7 @@ describe('stages: covers', () => {
 
   /** An upload as the gateway stages it. */
   async function stage(content: Buffer): Promise<string> {
-    const key = `staging/${randomUUID()}`;
+    const key = newStagingKey();
     await store.putStream(key, Readable.from(content));
     return key;
   }
@@ -47,8 +46,8 @@ describe('stages: covers', () => {
     const host = h.addUser();
     const created = await h.rpc.call('stages.stage.create', { actor: host, name: 'Picky' });
     const cases = [
-      { actor: host, content: Buffer.from('not an image at all'), status: 415 },
-      { actor: host, content: Buffer.concat([tinyPng(), Buffer.alloc(5000)]), status: 413 },
+      { actor: host, content: Buffer.from('not an image at all'), status: 415, code: UploadErrorCode.UnsupportedMediaType },
+      { actor: host, content: Buffer.concat([tinyPng(), Buffer.alloc(5000)]), status: 413, code: UploadErrorCode.TooLarge },
       { actor: h.addUser(), content: tinyPng(), status: 403, code: StagesErrorCode.NotHost },
     ];
     for (const c of cases) {
@@ -61,6 +60,7 @@ describe('stages: covers', () => {
     }
     expect(await rejection(h.rpc.call('stages.stage.cover.set', { actor: host, id: created.id, stagingKey: 'avatars/1/x.png' }))).toMatchObject({
       status: 400,
+      code: UploadErrorCode.InvalidStagingKey,
     });
     expect((await h.rpc.call('stages.stage.get', { actor: host, id: created.id })).coverUrl).toBeNull();
   });

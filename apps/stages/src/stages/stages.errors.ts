@@ -13,9 +13,6 @@ export const StagesLocalErrorCode = {
   NothingToPlay: 'NOTHING_TO_PLAY',
   /** 401: the actor's account was deleted (its token is still within its lifetime). */
   AccountDeleted: 'ACCOUNT_DELETED',
-  UploadNotFound: 'UPLOAD_NOT_FOUND',
-  UnsupportedMediaType: 'UNSUPPORTED_MEDIA_TYPE',
-  CoverTooLarge: 'COVER_TOO_LARGE',
   /** 409: the stage has as many playlists as it may hold. */
   TooManyPlaylists: 'TOO_MANY_PLAYLISTS',
 } as const;

@@ -1,8 +1,10 @@
+import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/postgresql';
 import type { GenreDto, Page, PlaybackDto, PlaylistSummaryDto, RpcRequest, StageDto } from '@octave/contracts';
 import { DomainError } from '@octave/platform/bus';
 import { SERVICE_CONFIG } from '@octave/platform/service';
+import { adoptStagedUpload, IMAGE_TYPES, ObjectStore } from '@octave/platform/storage';
 import type { StagesConfig } from '../config.js';
 import { playbackAt } from '../playback/playback-clock.js';
 import { PlaybackService, type PlaybackChange } from '../playback/playback.service.js';
@@ -10,7 +12,6 @@ import { RealtimePublisher } from '../realtime/realtime-publisher.js';
 import { RemoteServices } from '../remote/remote-services.js';
 import { assertValid, idListProblems, idProblems, pageLimitProblems, textProblems } from '../validation.js';
 import { decodeStageCursor, encodeStageCursor } from './stage-cursor.js';
-import { StageCovers } from './stage-covers.js';
 import { STAGE_COLUMNS, toStageRow, type RawStageRow, type StageRow } from './stage-row.js';
 import { StageStore } from './stage-store.js';
 import { StagePresenter } from './stage.presenter.js';
@@ -29,6 +30,11 @@ export const GENRES_PER_STAGE_MAX = 10;
 /** Each playlist of the queue is one call when the queue is read: keep that bounded. */
 export const PLAYLISTS_PER_STAGE_MAX = 50;
 
+/** Where a stage's cover lives: a fresh key per upload, so URLs never serve a stale image. */
+export function coverKey(stageId: number, ext: string): string {
+  return `stage-covers/${stageId}/${randomUUID()}.${ext}`;
+}
+
 /**
  * Rooms: creating, finding, changing and ending stages, and who is in them. Every
  * change of a stage locks its row first; what subscribers are told is published once
@@ -41,7 +47,7 @@ export class StagesService {
     @Inject(SERVICE_CONFIG) private readonly config: StagesConfig,
     @Inject(RemoteServices) private readonly remote: RemoteServices,
     @Inject(StagePresenter) private readonly presenter: StagePresenter,
-    @Inject(StageCovers) private readonly covers: StageCovers,
+    @Inject(ObjectStore) private readonly store: ObjectStore,
     @Inject(PlaybackService) private readonly playback: PlaybackService,
     @Inject(RealtimePublisher) private readonly realtime: RealtimePublisher,
   ) {}
@@ -143,27 +149,35 @@ export class StagesService {
     return this.announceUpdate(req.id);
   }
 
-  /** Host only. The staged object is removed whatever the outcome. */
+  /**
+   * Host only. The staged object is removed whatever the outcome; the cover it replaces
+   * once the change is committed, so a failure there only leaves an orphan behind, never
+   * a stage without its cover.
+   */
   async setCover(req: RpcRequest<'stages.stage.cover.set'>): Promise<StageDto> {
-    this.covers.assertStagingKey(req.stagingKey);
-    let key: string | undefined;
-    try {
+    const { key } = await adoptStagedUpload(this.store, req.stagingKey, {
+      accepted: IMAGE_TYPES,
+      maxBytes: this.config.MAX_COVER_BYTES,
+      what: 'cover',
       // Checked before adopting too, so a stranger's upload is never copied.
-      const stage = await StageStore.live(this.em, req.id);
-      if (stage.hostId !== req.actor.id) throw notHost(stage.id);
-      key = await this.covers.adopt(stage.id, req.stagingKey);
-      const newKey = key;
-      const previous = await this.em.transactional(async (tx) => {
+      authorize: async () => {
+        const stage = await StageStore.live(this.em, req.id);
+        if (stage.hostId !== req.actor.id) throw notHost(stage.id);
+      },
+      destination: (ext) => coverKey(req.id, ext),
+    });
+    let previous: string | null;
+    try {
+      previous = await this.em.transactional(async (tx) => {
         const locked = await this.lockAsHost(tx, req.id, req.actor.id);
-        await tx.execute('UPDATE stages.stages SET cover_key = ?, updated_at = now() WHERE id = ?', [newKey, locked.id], 'run');
+        await tx.execute('UPDATE stages.stages SET cover_key = ?, updated_at = now() WHERE id = ?', [key, locked.id], 'run');
         return locked.coverKey;
       });
-      key = undefined; // the stage owns it now
-      await this.covers.remove(previous);
-    } finally {
-      await this.covers.remove(req.stagingKey);
-      await this.covers.remove(key);
+    } catch (err) {
+      await this.store.discard(key);
+      throw err;
     }
+    if (previous) await this.store.discard(previous);
     return this.announceUpdate(req.id);
   }
 
@@ -290,7 +304,7 @@ export class StagesService {
   private async afterEnd(stageId: number, ended: { coverKey: string | null } | undefined): Promise<void> {
     if (!ended) return;
     this.realtime.publish(stageId, 'stage:ended', { stageId });
-    await this.covers.remove(ended.coverKey);
+    if (ended.coverKey) await this.store.discard(ended.coverKey);
   }
 
   private async lockAsHost(tx: EntityManager, stageId: number, actorId: number): Promise<StageRow> {

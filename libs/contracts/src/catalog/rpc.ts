@@ -27,7 +27,8 @@ export interface CatalogRpc {
    * duration, moves it under the song's own key and creates the song. The staged object
    * is always consumed, whatever the outcome. `title` and `artist` are trimmed, then
    * 1–200 characters; `genreIds` at most 10 (404 `GENRE_NOT_FOUND` for an unknown one).
-   * 413 `UPLOAD_TOO_LARGE`, 400 `UPLOAD_NOT_FOUND`, 401 `ACCOUNT_DELETED`.
+   * 413 `UPLOAD_TOO_LARGE`, 400 `UPLOAD_NOT_FOUND` (upload failures: the platform's
+   * `UploadErrorCode`), 401 `ACCOUNT_DELETED`.
    */
   'catalog.song.create': {
     req: { actor: Actor; stagingKey: string; title: string; artist: string; genreIds: number[] };
@@ -64,12 +65,6 @@ export const CatalogErrorCode = {
   SongNotFound: 'SONG_NOT_FOUND',
   /** 403: only the uploader may change or delete a song. */
   NotSongOwner: 'SONG_NOT_OWNER',
-  /** 415: the upload is not audio of an accepted format, or cannot be read. */
-  UnsupportedMediaType: 'UNSUPPORTED_MEDIA_TYPE',
-  /** 413: the staged upload is larger than `MAX_UPLOAD_BYTES`. */
-  UploadTooLarge: 'UPLOAD_TOO_LARGE',
-  /** 400: nothing is stored at the `stagingKey` given. */
-  UploadNotFound: 'UPLOAD_NOT_FOUND',
   /** 401: the actor's account was deleted (its token is still within its lifetime). */
   AccountDeleted: 'ACCOUNT_DELETED',
 } as const;

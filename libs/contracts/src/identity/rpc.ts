@@ -33,9 +33,10 @@ export interface IdentityRpc {
     res: MeDto;
   };
   /**
-   * Adopts an uploaded object (at `stagingKey`, which must be `staging/<name>`) as avatar
-   * after sniffing it: 415 `UNSUPPORTED_MEDIA_TYPE`, 413 `AVATAR_TOO_LARGE`. The staged
-   * object is removed whatever the outcome.
+   * Adopts an uploaded object (at `stagingKey`, which must be `staging/<uuid>`) as avatar
+   * after sniffing it: 415 `UNSUPPORTED_MEDIA_TYPE` unless PNG, JPEG or WebP, 413
+   * `UPLOAD_TOO_LARGE`, 400 `UPLOAD_NOT_FOUND` (the platform's `UploadErrorCode`). The
+   * staged object is removed whatever the outcome.
    */
   'identity.me.avatar.set': { req: { actor: Actor; stagingKey: string }; res: MeDto };
   'identity.me.avatar.remove': { req: { actor: Actor }; res: MeDto };
@@ -57,11 +58,6 @@ export const IdentityErrorCode = {
   InvalidRefreshToken: 'INVALID_REFRESH_TOKEN',
   RefreshTokenReused: 'REFRESH_TOKEN_REUSED',
   UserNotFound: 'USER_NOT_FOUND',
-  UnsupportedMediaType: 'UNSUPPORTED_MEDIA_TYPE',
   /** 400: invalid input; `message` lists every problem. */
   ValidationFailed: 'VALIDATION_FAILED',
-  /** 413: the staged avatar is larger than the service's limit. */
-  AvatarTooLarge: 'AVATAR_TOO_LARGE',
-  /** 400: nothing is stored at the `stagingKey` given. */
-  UploadNotFound: 'UPLOAD_NOT_FOUND',
 } as const;

@@ -40,8 +40,9 @@ export interface PlaylistsRpc {
   'playlists.playlist.delete': { req: { actor: Actor; id: number }; res: { ok: true } };
   /**
    * Adopts the image the gateway staged at `stagingKey` as the cover, after sniffing it:
-   * 415 `UNSUPPORTED_MEDIA_TYPE` unless PNG, JPEG or WebP, 413 `COVER_TOO_LARGE`, 400
-   * `UPLOAD_NOT_FOUND`. The staged object is consumed whatever the outcome. Owner only.
+   * 415 `UNSUPPORTED_MEDIA_TYPE` unless PNG, JPEG or WebP, 413 `UPLOAD_TOO_LARGE`, 400
+   * `UPLOAD_NOT_FOUND` (the platform's `UploadErrorCode`). The staged object is consumed
+   * whatever the outcome. Owner only.
    */
   'playlists.playlist.cover.set': { req: { actor: Actor; id: number; stagingKey: string }; res: PlaylistDto };
   /**
@@ -85,12 +86,6 @@ export const PlaylistsErrorCode = {
   PlaylistFull: 'PLAYLIST_FULL',
   /** 404: listing the playlists of a user identity does not know. */
   UserNotFound: 'USER_NOT_FOUND',
-  /** 415: the cover is not a PNG, JPEG or WebP image. */
-  UnsupportedMediaType: 'UNSUPPORTED_MEDIA_TYPE',
-  /** 413: the staged cover is larger than `MAX_COVER_BYTES`. */
-  CoverTooLarge: 'COVER_TOO_LARGE',
-  /** 400: nothing is stored at the `stagingKey` given. */
-  UploadNotFound: 'UPLOAD_NOT_FOUND',
   /** 401: the actor's account was deleted (its token is still within its lifetime). */
   AccountDeleted: 'ACCOUNT_DELETED',
 } as const;

@@ -1,9 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
-import { RpcCallError } from '../bus/index.js';
+import { DomainError, RpcCallError } from '../bus/index.js';
 import { GIF_HEAD, HTML, tinyPng } from '../testing/images.js';
 import { ObjectStore } from './object-store.js';
 import { startS3Server, type S3ServerHandle } from './s3-server.js';
@@ -62,5 +62,20 @@ describe(adoptStagedUpload.name, () => {
     expect(await failure(adopt('covers/live.png'))).toMatchObject({ status: 400, code: 'VALIDATION_FAILED' });
     expect(await store.stat('covers/live.png')).not.toBeNull();
     expect(await failure(adopt(newStagingKey()))).toMatchObject({ status: 400, code: 'UPLOAD_NOT_FOUND' });
+  });
+
+  it('asks authorize before reading anything: its refusal is thrown and the staged object removed', async () => {
+    const key = await stage(tinyPng());
+    const refusal = DomainError.forbidden('NOT_OWNER', 'not yours');
+    const destination = jest.fn((ext: string) => `covers/2/x.${ext}`);
+    const authorize = () => Promise.reject(refusal);
+    const opts = { accepted: IMAGE_TYPES, maxBytes: 1024, what: 'cover', destination, authorize };
+    await expect(adoptStagedUpload(store, key, opts)).rejects.toBe(refusal);
+    expect(destination).not.toHaveBeenCalled();
+    expect(await store.stat(key)).toBeNull();
+
+    const notAsked = jest.fn(() => Promise.resolve());
+    expect(await failure(adoptStagedUpload(store, 'covers/live.png', { ...opts, authorize: notAsked }))).toMatchObject({ status: 400 });
+    expect(notAsked).not.toHaveBeenCalled();
   });
 });

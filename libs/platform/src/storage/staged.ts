@@ -33,22 +33,35 @@ export interface AdoptedObject {
   sizeBytes: number;
 }
 
+export interface AdoptOptions {
+  /** MIME types taken, e.g. `IMAGE_TYPES`. */
+  accepted: readonly string[];
+  maxBytes: number;
+  /** What the upload is for, in error messages: `avatar`, `cover`. */
+  what: string;
+  /** The object's own key, given the sniffed type's extension. */
+  destination: (ext: string) => string;
+  /**
+   * Runs once the key is known to name a staged upload, before it is read: whether the
+   * caller may set what the upload is for. What it throws is thrown, nothing is copied,
+   * and the staged object is removed all the same.
+   */
+  authorize?: () => Promise<void>;
+}
+
 /**
  * Checks a staged upload (at most `maxBytes`, of a type in `accepted` sniffed from its
  * first bytes, never from its name or declared type) and copies it to
  * `destination(ext)`, served with the sniffed type. The staged object is removed
  * whatever the outcome. Throws 400 for a bad or missing staging key, 413 and 415.
  */
-export async function adoptStagedUpload(
-  store: ObjectStore,
-  stagingKey: unknown,
-  opts: { accepted: readonly string[]; maxBytes: number; what: string; destination: (ext: string) => string },
-): Promise<AdoptedObject> {
+export async function adoptStagedUpload(store: ObjectStore, stagingKey: unknown, opts: AdoptOptions): Promise<AdoptedObject> {
   if (!isStagingKey(stagingKey)) {
     throw DomainError.badRequest(UploadErrorCode.InvalidStagingKey, 'stagingKey must name a staged upload');
   }
   const notFound = () => DomainError.badRequest(UploadErrorCode.NotFound, 'the uploaded file was not found');
   try {
+    await opts.authorize?.();
     const info = await store.stat(stagingKey);
     if (!info) throw notFound();
     if (info.sizeBytes > opts.maxBytes) {
