@@ -7,6 +7,7 @@ import {
   waitForHttp,
   type AppProcess,
   type TestInfra,
+  type TestInfraOptions,
 } from '@octave/platform/testing';
 
 export type AppName = ServiceName | 'gateway';
@@ -105,6 +106,8 @@ export function createApi(baseUrl: string): Api {
 export interface StartSystemOptions {
   /** Extra environment for every app (e.g. `LOGIN_MAX_FAILURES`). */
   env?: Record<string, string>;
+  /** How the infrastructure is made (e.g. a private PostgreSQL cluster the test may crash). */
+  infra?: TestInfraOptions;
 }
 
 export interface System {
@@ -133,7 +136,7 @@ export interface System {
  * Set TEST_LOG_LEVEL (e.g. `info`) to see the apps' logs.
  */
 export async function startSystem(label: string, opts: StartSystemOptions = {}): Promise<System> {
-  const infra = await startTestInfra(`e2e_${label}`);
+  const infra = await startTestInfra(`e2e_${label}`, opts.infra);
   const jwtSecret = randomBytes(32).toString('hex');
   const gatewayPort = await freePort();
   const showLogs = Boolean(process.env.TEST_LOG_LEVEL);

@@ -1,6 +1,5 @@
-import { randomUUID } from 'node:crypto';
-import { BadRequestException, ServiceUnavailableException } from '@nestjs/common';
-import { type ObjectStore, ObjectTooLargeError } from '@octave/platform/storage';
+import { BadRequestException, HttpException, ServiceUnavailableException } from '@nestjs/common';
+import { newStagingKey, type ObjectStore, ObjectTooLargeError } from '@octave/platform/storage';
 import type { FastifyRequest } from 'fastify';
 import '@fastify/multipart';
 
@@ -28,6 +27,22 @@ function uploadFailure(err: unknown, bodyError: unknown): unknown {
 }
 
 /**
+ * The parts, with what reading them fails with made an HTTP error: the multipart
+ * limits' own errors keep their 4xx (413 past a limit); anything else the parser throws
+ * (no boundary, a garbled or cut-off body) is the client's malformed body, a 400.
+ */
+async function* readParts<T>(parts: AsyncIterable<T>): AsyncGenerator<T> {
+  try {
+    yield* parts;
+  } catch (err) {
+    if (err instanceof HttpException || err instanceof ObjectTooLargeError) throw err;
+    const status = (err as { statusCode?: unknown } | undefined)?.statusCode;
+    if (typeof status === 'number' && status >= 400 && status < 500) throw err;
+    throw new BadRequestException('the multipart body is malformed or ended early');
+  }
+}
+
+/**
  * Streams the single file of a multipart request into the object store under
  * `staging/<uuid>`, never holding it in memory. The bytes are counted on the way and
  * the upload aborted past `maxBytes` (413); a body that is not multipart, lacks the
@@ -51,7 +66,7 @@ export async function stageSingleUpload(
     const parts = request.parts({
       limits: { fileSize: opts.maxBytes + 1, files: 2, fields: 20, parts: 22, fieldSize: 16 * 1024 },
     });
-    for await (const part of parts) {
+    for await (const part of readParts(parts)) {
       if (part.type === 'field') {
         if (!allowedFields.has(part.fieldname)) throw new BadRequestException(`unexpected field "${part.fieldname}"`);
         (fields[part.fieldname] ??= []).push(String(part.value));
@@ -65,7 +80,7 @@ export async function stageSingleUpload(
         part.file.resume();
         throw new BadRequestException('only one file may be uploaded');
       }
-      const key = `staging/${randomUUID()}`;
+      const key = newStagingKey();
       let bodyError: unknown;
       part.file.on('error', (err: NodeJS.ErrnoException) => {
         // A premature close is the store's upload tearing the body down, not the client.
@@ -79,7 +94,7 @@ export async function stageSingleUpload(
       }
     }
   } catch (err) {
-    if (staged) await store.remove(staged.key).catch(() => undefined);
+    if (staged) await store.discard(staged.key);
     throw err;
   }
   if (!staged) throw new BadRequestException(`missing file field "${opts.field}"`);

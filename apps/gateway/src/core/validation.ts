@@ -1,4 +1,19 @@
-import { type ArgumentMetadata, ValidationPipe } from '@nestjs/common';
+import { type ArgumentMetadata, BadRequestException, ValidationPipe } from '@nestjs/common';
+
+/** Deeper than any body of the API; class-transformer recurses, and a deeper body would overflow its stack (a 500). */
+export const MAX_BODY_DEPTH = 32;
+
+/** Whether arrays and objects in `value` nest more than `max` levels; iterative, so it cannot overflow itself. */
+export function nestedDeeperThan(value: unknown, max: number): boolean {
+  const pending: Array<[unknown, number]> = [[value, 0]];
+  while (pending.length > 0) {
+    const [v, depth] = pending.pop()!;
+    if (typeof v !== 'object' || v === null) continue;
+    if (depth >= max) return true;
+    for (const child of Object.values(v)) pending.push([child, depth + 1]);
+  }
+  return false;
+}
 
 /**
  * Leaves single path and query values as the strings they came as: their own pipes
@@ -6,6 +21,15 @@ import { type ArgumentMetadata, ValidationPipe } from '@nestjs/common';
  * `1e3` into 1000 and `abc` into NaN before they looked.
  */
 class StrictValidationPipe extends ValidationPipe {
+  override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    // Only client input is checked: custom parameters (the connected socket, the actor)
+    // are server objects whose graphs are deep and cyclic.
+    if (metadata.type !== 'custom' && nestedDeeperThan(value, MAX_BODY_DEPTH)) {
+      throw new BadRequestException(`the ${metadata.type === 'body' ? 'body' : 'input'} is nested more than ${MAX_BODY_DEPTH} levels deep`);
+    }
+    return super.transform(value, metadata);
+  }
+
   protected override transformPrimitive(value: unknown, _metadata: ArgumentMetadata): unknown {
     return value;
   }

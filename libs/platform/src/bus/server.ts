@@ -43,6 +43,26 @@ export function RpcHandler<S extends RpcSubject>(subject: S) {
   };
 }
 
+/** Socket errors of a connection that could not be made or was lost. */
+const SOCKET_FAILURES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
+/** PostgreSQL's SQLSTATEs for a server that is shutting down, starting up or gone. */
+const SERVER_GONE = new Set(['57P01', '57P02', '57P03']);
+
+/**
+ * A database that cannot be reached right now (down, restarting, connection lost), as
+ * the driver reports it: MikroORM wraps most of these in a plain `DriverException`
+ * whose `code` is the socket error or the SQLSTATE (class 08: connection exception).
+ */
+function isConnectionFailure(exception: unknown): boolean {
+  for (let err = exception, depth = 0; err instanceof Error && depth < 5; err = err.cause, depth++) {
+    const code = (err as { code?: unknown }).code;
+    if (typeof code === 'string' && (SOCKET_FAILURES.has(code) || SERVER_GONE.has(code) || code.startsWith('08'))) return true;
+    // node-postgres reports a connection the server dropped only by its message.
+    if (/^Connection terminated( unexpectedly| due to connection timeout)?$/.test(err.message)) return true;
+  }
+  return false;
+}
+
 /** Turns whatever a handler threw into the bus's `ErrorEnvelope`. */
 export function toErrorEnvelope(exception: unknown, logger?: Logger): ErrorEnvelope {
   if (exception instanceof DomainError) return exception.toEnvelope();
@@ -58,7 +78,7 @@ export function toErrorEnvelope(exception: unknown, logger?: Logger): ErrorEnvel
   if (name === 'UniqueConstraintViolationException') {
     return { code: 'CONFLICT', status: 409, message: 'conflicts with an existing resource' };
   }
-  if (name === 'ConnectionException' || name === 'DatabaseUnavailable') {
+  if (name === 'ConnectionException' || name === 'DatabaseUnavailable' || isConnectionFailure(exception)) {
     return { code: 'DATABASE_UNAVAILABLE', status: 503, message: 'database is unavailable' };
   }
   errorsTotal.inc({ kind: 'rpc_handler' });

@@ -4,3 +4,4 @@ export * from './net.js';
 export * from './infra.js';
 export * from './processes.js';
 export * from './images.js';
+export * from './postgres-cluster.js';

@@ -4,23 +4,35 @@ import path from 'node:path';
 import { startS3Server } from '../storage/index.js';
 import { createTestDatabase, type TestDatabase } from './database.js';
 import { startNatsServer, type NatsServerHandle } from './nats-server.js';
+import { startPostgresCluster, type PostgresClusterHandle } from './postgres-cluster.js';
 
 export interface TestInfra {
   db: TestDatabase;
   nats: NatsServerHandle;
+  /** The private PostgreSQL cluster the database lives in, when one was asked for. */
+  postgres?: PostgresClusterHandle;
   s3: { endpoint: string; accessKey: string; secretKey: string; bucket: string };
   /** The environment a service process needs to use this infrastructure. */
   env: Record<string, string>;
   stop(): Promise<void>;
 }
 
+export interface TestInfraOptions {
+  /**
+   * Put the database in a private PostgreSQL cluster (`infra.postgres`) instead of the
+   * machine's server, for tests that stop and crash PostgreSQL.
+   */
+  privatePostgres?: boolean;
+}
+
 /**
  * Real PostgreSQL (a new database), a private NATS server with JetStream and an S3
  * protocol server, for one test file. Everything is removed by `stop()`.
  */
-export async function startTestInfra(label: string): Promise<TestInfra> {
+export async function startTestInfra(label: string, opts: TestInfraOptions = {}): Promise<TestInfra> {
+  const postgres = opts.privatePostgres ? await startPostgresCluster() : undefined;
   const [db, nats, s3Dir] = await Promise.all([
-    createTestDatabase(label),
+    createTestDatabase(label, postgres?.adminUrl),
     startNatsServer(),
     mkdtemp(path.join(tmpdir(), 'octave-s3-')),
   ]);
@@ -29,6 +41,7 @@ export async function startTestInfra(label: string): Promise<TestInfra> {
   return {
     db,
     nats,
+    postgres,
     s3: { endpoint: s3.endpoint, accessKey: s3.accessKey, secretKey: s3.secretKey, bucket },
     env: {
       NODE_ENV: 'test',
@@ -44,6 +57,7 @@ export async function startTestInfra(label: string): Promise<TestInfra> {
     },
     stop: async () => {
       await Promise.allSettled([db.drop(), nats.dispose(), s3.close()]);
+      await postgres?.dispose();
       await rm(s3Dir, { recursive: true, force: true });
     },
   };
