@@ -3,7 +3,7 @@ import { Reflector } from '@nestjs/core';
 import { AuthGuard, PassportStrategy } from '@nestjs/passport';
 import type { Actor } from '@octave/contracts';
 import { ExtractJwt, Strategy } from 'passport-jwt';
-import { type AccessTokenClaims, claimsToActor, JWT_ALGORITHMS, JWT_AUDIENCE, JWT_ISSUER } from './tokens.js';
+import { type AccessTokenClaims, claimsToActor, JWT_ALGORITHMS, JWT_AUDIENCE, JWT_ISSUER, verificationKey } from './tokens.js';
 
 /** Injection token of the secret the gateway verifies access tokens with. */
 export const JWT_SECRET = Symbol('JWT_SECRET');
@@ -14,7 +14,8 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
   constructor(secret: string) {
     super({
       jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(),
-      secretOrKey: secret,
+      // passport-jwt hands the key to jsonwebtoken as is; its types predate KeyObject.
+      secretOrKey: verificationKey(secret) as unknown as string,
       algorithms: JWT_ALGORITHMS,
       issuer: JWT_ISSUER,
       audience: JWT_AUDIENCE,
