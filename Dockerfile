@@ -1,6 +1,7 @@
 # syntax=docker/dockerfile:1
-# One image for every app: the build compiles the whole workspace (tsc -b) and the
-# runtime stage carries each app's dist/ and migrations/; APP picks the one to run.
+# One image for every app: the build compiles the whole workspace (tsc -b, and the web
+# client with Vite into apps/web/dist, which the gateway serves at /) and the runtime
+# stage carries each app's dist/ and migrations/; APP picks the one to run.
 #   docker build --build-arg APP=identity -t octave-identity .
 # The npm `node` dev dependency is not used here: the base image already is Node 24.
 
@@ -11,6 +12,7 @@ ENV NX_DAEMON=false NX_NO_CLOUD=true
 COPY package.json package-lock.json ./
 COPY libs/contracts/package.json libs/contracts/
 COPY libs/platform/package.json libs/platform/
+COPY libs/sdk/package.json libs/sdk/
 RUN npm ci --no-audit --no-fund
 COPY . .
 RUN npm run build

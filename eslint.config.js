@@ -57,7 +57,7 @@ export default defineConfig(
   {
     // Project code is TypeScript. The .js files are configs and tools, and the per-project
     // jest.config.js files import the workspace's jest.preset.js by relative path on purpose.
-    files: ['**/*.ts'],
+    files: ['**/*.ts', '**/*.tsx'],
     plugins: { '@nx': nx },
     rules: {
       '@nx/enforce-module-boundaries': [
@@ -80,6 +80,10 @@ export default defineConfig(
             // Contracts are the public surface: they depend on no other project.
             { sourceTag: 'type:contracts', onlyDependOnLibsWithTags: [] },
             { sourceTag: 'type:platform', onlyDependOnLibsWithTags: ['type:contracts'] },
+            // The SDK is what clients get: the API's types, never the server's code.
+            { sourceTag: 'type:sdk', onlyDependOnLibsWithTags: ['type:contracts'] },
+            // The web app is a client like any other: it reaches Octave through the SDK only.
+            { sourceTag: 'scope:web', onlyDependOnLibsWithTags: ['type:sdk', 'type:contracts'] },
           ],
         },
       ],
@@ -88,7 +92,7 @@ export default defineConfig(
   {
     // Services log through pino (structured, with correlation ids), never the console.
     // tools/, bench/ and e2e/ are scripts and tests, where the console is fine.
-    files: ['apps/*/src/**/*.ts', 'libs/*/src/**/*.ts'],
+    files: ['apps/*/src/**/*.ts', 'apps/*/src/**/*.tsx', 'libs/*/src/**/*.ts'],
     rules: { 'no-console': 'error' },
   },
 );

@@ -6,6 +6,7 @@ export default {
   projects: [
     '<rootDir>/libs/contracts',
     '<rootDir>/libs/platform',
+    '<rootDir>/libs/sdk',
     '<rootDir>/apps/identity',
     '<rootDir>/apps/social',
     '<rootDir>/apps/catalog',

@@ -17,6 +17,7 @@ export function jestProject(dir, displayName) {
     testPathIgnorePatterns: ['/node_modules/', '/dist/'],
     moduleNameMapper: {
       '^@octave/contracts$': path.join(root, 'libs/contracts/src/index.ts'),
+      '^@octave/sdk$': path.join(root, 'libs/sdk/src/index.ts'),
       '^@octave/platform/(.*)$': path.join(root, 'libs/platform/src/$1/index.ts'),
       '^(\\.{1,2}/.*)\\.js$': '$1',
     },

@@ -165,6 +165,9 @@ async function main() {
     process.exit(1);
   }
   if (!(await checkDependencies())) process.exit(1);
+  if (!process.env.WEB_DIST_DIR && !existsSync(path.join(root, 'apps', 'web', 'dist', 'index.html'))) {
+    fail('the web client is not built (apps/web/dist): the API works, but / answers 404; `npm run build` builds it');
+  }
 
   const gatewayPort = Number(process.env.PORT);
   if (!(await portFree(gatewayPort))) {
@@ -234,7 +237,7 @@ async function main() {
     await shutdown(1);
     return;
   }
-  say(`Octave is ready: http://127.0.0.1:${gatewayPort}/api (docs: /api/docs)`);
+  say(`Octave is ready: open http://127.0.0.1:${gatewayPort}/ (the web client; API under /api, docs at /api/docs)`);
 }
 
 main().catch((err) => {

@@ -3,7 +3,8 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { MeDto, Page, UserDto } from '@octave/contracts';
-import { fileForm, makePng } from './support/media.js';
+import { tinyPng } from '@octave/platform/testing';
+import { fileForm } from './support/media.js';
 import { expectStillAnswering, startSystem, type Api, type System } from './support/system.js';
 import { expectErrorBody, expectIsoUtc, registerUser, uniqueUsername, type RegisteredUser } from './support/users.js';
 
@@ -85,7 +86,7 @@ describe('PUT and DELETE /api/me/avatar', () => {
   });
 
   it('stores a PNG and answers Me with an avatarUrl that serves it', async () => {
-    const png = makePng(4, 3);
+    const png = tinyPng(4);
     const res = await api.request<MeDto>('PUT', '/api/me/avatar', {
       form: fileForm(png, 'me.png', 'image/png'),
       token: u.accessToken,
@@ -116,7 +117,7 @@ describe('PUT and DELETE /api/me/avatar', () => {
 
   it('refuses a file over 5 MB with 413', async () => {
     // A PNG signature, then far more than 5 MB, so only the size can be the reason.
-    const big = Buffer.concat([makePng(1, 1), randomBytes(6 * 1024 * 1024)]);
+    const big = Buffer.concat([tinyPng(1), randomBytes(6 * 1024 * 1024)]);
     const res = await api.request('PUT', '/api/me/avatar', {
       form: fileForm(big, 'big.png', 'image/png'),
       token: u.accessToken,
@@ -135,7 +136,7 @@ describe('PUT and DELETE /api/me/avatar', () => {
 
   it('removes the avatar: avatarUrl becomes null', async () => {
     const put = await api.request<MeDto>('PUT', '/api/me/avatar', {
-      form: fileForm(makePng(), 'a.png', 'image/png'),
+      form: fileForm(tinyPng(), 'a.png', 'image/png'),
       token: u.accessToken,
     });
     expect(put.status).toBe(200);
@@ -146,7 +147,7 @@ describe('PUT and DELETE /api/me/avatar', () => {
   });
 
   it('needs a token', async () => {
-    const res = await api.request('PUT', '/api/me/avatar', { form: fileForm(makePng(), 'a.png', 'image/png') });
+    const res = await api.request('PUT', '/api/me/avatar', { form: fileForm(tinyPng(), 'a.png', 'image/png') });
     expectErrorBody(res, 401);
   });
 });

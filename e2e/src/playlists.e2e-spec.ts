@@ -4,8 +4,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Page, PlaylistDto, PlaylistEntryDto, SongDto } from '@octave/contracts';
+import { tinyPng } from '@octave/platform/testing';
 import { makeTones, type ToneExt } from './support/audio.js';
-import { fileForm, makePng } from './support/media.js';
+import { fileForm } from './support/media.js';
 import { startSystem, type Api, type System } from './support/system.js';
 import { expectErrorBody, expectIsoUtc, registerUser, type RegisteredUser } from './support/users.js';
 
@@ -236,7 +237,7 @@ describe('DELETE /api/playlists/:id', () => {
 describe('PUT /api/playlists/:id/cover', () => {
   it('takes a PNG whatever its name: coverUrl serves it', async () => {
     const playlist = await createPlaylist(ada, { name: 'Covered' });
-    const png = makePng(4, 4);
+    const png = tinyPng(4);
     const res = await putCover(ada, playlist.id, png, 'cover.txt', 'text/plain');
     expect(res.status).toBe(200);
     expect(res.body.coverUrl).toEqual(expect.any(String));
@@ -251,10 +252,10 @@ describe('PUT /api/playlists/:id/cover', () => {
     const playlist = await createPlaylist(ada, { name: 'Guarded' });
     const html = Buffer.from('<!doctype html><html><body>not an image</body></html>');
     expectErrorBody(await putCover(ada, playlist.id, html), 415);
-    const big = Buffer.concat([makePng(), Buffer.alloc(MAX_COVER_BYTES)]);
+    const big = Buffer.concat([tinyPng(), Buffer.alloc(MAX_COVER_BYTES)]);
     expectErrorBody(await putCover(ada, playlist.id, big), 413);
-    expectErrorBody(await putCover(bob, playlist.id, makePng()), 403);
-    expectErrorBody(await putCover(ada, UNKNOWN_ID, makePng()), 404);
+    expectErrorBody(await putCover(bob, playlist.id, tinyPng()), 403);
+    expectErrorBody(await putCover(ada, UNKNOWN_ID, tinyPng()), 404);
     expectErrorBody(await api.put(`/api/playlists/${playlist.id}/cover`, { file: 'x' }, { token: ada.accessToken }), 400);
     expect((await getPlaylist(playlist.id)).body.coverUrl).toBeNull();
   });

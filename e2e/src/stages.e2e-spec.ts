@@ -5,8 +5,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { ChatMessageDto, GenreDto, Page, PlaybackDto, PlaylistDto, SongDto, StageDto } from '@octave/contracts';
+import { tinyPng } from '@octave/platform/testing';
 import { makeTones, type ToneExt } from './support/audio.js';
-import { fileForm, makePng } from './support/media.js';
+import { fileForm } from './support/media.js';
 import { startSystem, type Api, type ApiResponse, type System } from './support/system.js';
 import { expectErrorBody, expectIsoUtc, registerUser, type RegisteredUser } from './support/users.js';
 
@@ -227,7 +228,7 @@ describe('editing a stage', () => {
     expectErrorBody(await api.delete(`/api/stages/${stage.id}/playlists/${playlist.id}`, undefined, { token: ada.accessToken }), 404);
 
     const covered = ok(
-      await api.request<StageDto>('PUT', `/api/stages/${stage.id}/cover`, { form: fileForm(makePng(), 'c.png', 'image/png'), token: ada.accessToken }),
+      await api.request<StageDto>('PUT', `/api/stages/${stage.id}/cover`, { form: fileForm(tinyPng(), 'c.png', 'image/png'), token: ada.accessToken }),
     );
     expect(covered.coverUrl).toMatch(/^https?:\/\//);
     expect((await fetch(covered.coverUrl!)).headers.get('content-type')).toBe('image/png');
@@ -236,7 +237,7 @@ describe('editing a stage', () => {
       415,
     );
     expectErrorBody(
-      await api.request('PUT', `/api/stages/${stage.id}/cover`, { form: fileForm(makePng(), 'c.png', 'image/png'), token: bob.accessToken }),
+      await api.request('PUT', `/api/stages/${stage.id}/cover`, { form: fileForm(tinyPng(), 'c.png', 'image/png'), token: bob.accessToken }),
       403,
     );
 

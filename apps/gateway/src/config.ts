@@ -56,6 +56,8 @@ export const gatewayConfigShape = {
   TRUST_PROXY: envBoolean.default(false),
   // One info line per request; turn off when a proxy already logs them.
   LOG_REQUESTS: envBoolean.default(true),
+  // The built web client served at `/`; apps/web/dist by default.
+  WEB_DIST_DIR: z.string().min(1).optional(),
 };
 
 export type GatewayConfig = z.infer<z.ZodObject<typeof gatewayConfigShape>>;

@@ -11,6 +11,7 @@ import { installRequestContext, requestIdFor } from './core/request-context.js';
 import { createValidationPipe } from './core/validation.js';
 import { setupOpenApi } from './docs/docs.js';
 import { RealtimeIoAdapter } from './realtime/io-adapter.js';
+import { registerWebApp } from './web/web-app.js';
 
 export interface CreateGatewayOptions {
   /** Defaults to the `gateway` logger built from the config. */
@@ -46,6 +47,7 @@ async function buildApp(config: GatewayConfig, logger: Logger, nc: NatsConnectio
   // Bodies are JSON (and multipart on upload routes): anything else is a 415.
   fastify.removeContentTypeParser('text/plain');
   installRequestContext(fastify, { logger, logRequests: config.LOG_REQUESTS, tracing });
+  registerWebApp(fastify, { dir: config.WEB_DIST_DIR, logger });
 
   const app = await NestFactory.create<NestFastifyApplication>(GatewayModule.register({ config, logger, nc }), adapter, {
     logger: new NestPinoLogger(logger),

@@ -90,7 +90,7 @@ export class SongsController {
       );
     } catch (err) {
       // Invalid fields, or the catalog did not take the file (it removes it too): leave nothing behind.
-      await this.store.remove(upload.key).catch(() => undefined);
+      await this.store.discard(upload.key);
       throw err;
     }
   }

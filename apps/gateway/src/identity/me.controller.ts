@@ -64,7 +64,7 @@ export class MeController {
       return await this.rpc.call('identity.me.avatar.set', { actor, stagingKey: upload.key });
     } catch (err) {
       // Identity did not take the file (or did not say so in time): do not leave it behind.
-      await this.store.remove(upload.key).catch(() => undefined);
+      await this.store.discard(upload.key);
       throw err;
     }
   }

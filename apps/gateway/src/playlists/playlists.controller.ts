@@ -107,7 +107,7 @@ export class PlaylistsController {
       return await this.rpc.call('playlists.playlist.cover.set', { actor, id, stagingKey: upload.key });
     } catch (err) {
       // The service did not take the file (or did not say so in time): do not leave it behind.
-      await this.store.remove(upload.key).catch(() => undefined);
+      await this.store.discard(upload.key);
       throw err;
     }
   }

@@ -132,7 +132,7 @@ export class StagesController {
       return await this.rpc.call('stages.stage.cover.set', { actor, id, stagingKey: upload.key });
     } catch (err) {
       // The service did not take the file (or did not say so in time): do not leave it behind.
-      await this.store.remove(upload.key).catch(() => undefined);
+      await this.store.discard(upload.key);
       throw err;
     }
   }
