@@ -359,10 +359,15 @@ function checkProbes(container, port, livePath, readyPath, fail) {
   }
 }
 
-/** The app projects of the workspace: apps/<name>/project.json. */
+/**
+ * The app projects that run as processes: apps/<name> with a project.json and a
+ * src/main.ts (the web client is static files the gateway serves, not a process).
+ */
 function appProjects() {
   const dir = path.join(root, 'apps');
-  return readdirSync(dir).filter((name) => existsSync(path.join(dir, name, 'project.json'))).sort();
+  return readdirSync(dir)
+    .filter((name) => existsSync(path.join(dir, name, 'project.json')) && existsSync(path.join(dir, name, 'src', 'main.ts')))
+    .sort();
 }
 
 function checkApps(objects, report, projects) {
