@@ -37,7 +37,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { GatewayConfig } from '../config.js';
 import { ApiErrors, errorBody } from '../core/error-body.js';
 import { ParseIdPipe } from '../core/id.pipe.js';
-import { stageSingleUpload } from '../core/upload.js';
+import { handOverUpload } from '../core/upload.js';
 import { GATEWAY_CONFIG } from '../tokens.js';
 import { contentRange, resolveRange } from './byte-range.js';
 import { SearchSongsQuery, SONG_UPLOAD_SCHEMA, SongPage, SongResponse, UpdateSongBody } from './catalog.dto.js';
@@ -76,23 +76,15 @@ export class SongsController {
   @ApiCreatedResponse({ type: SongResponse })
   @ApiErrors(400, 401, 404, 413, 415)
   async create(@CurrentActor() actor: Actor, @Req() request: FastifyRequest): Promise<SongResponse> {
-    const upload = await stageSingleUpload(request, this.store, {
-      field: 'file',
-      maxBytes: this.config.MAX_UPLOAD_BYTES,
-      fields: SONG_UPLOAD_FIELDS,
-    });
-    try {
-      const fields = parseSongUploadFields(upload.fields);
-      return await this.rpc.call(
+    const limits = { field: 'file', maxBytes: this.config.MAX_UPLOAD_BYTES, fields: SONG_UPLOAD_FIELDS };
+    // Invalid fields throw inside the hand-over too, so their staged file is discarded as well.
+    return handOverUpload(request, this.store, limits, (upload) =>
+      this.rpc.call(
         'catalog.song.create',
-        { actor, stagingKey: upload.key, ...fields },
+        { actor, stagingKey: upload.key, ...parseSongUploadFields(upload.fields) },
         { timeoutMs: Math.max(this.config.RPC_TIMEOUT_MS, SONG_CREATE_TIMEOUT_MS) },
-      );
-    } catch (err) {
-      // Invalid fields, or the catalog did not take the file (it removes it too): leave nothing behind.
-      await this.store.discard(upload.key);
-      throw err;
-    }
+      ),
+    );
   }
 
   @Get()

@@ -100,3 +100,23 @@ export async function stageSingleUpload(
   if (!staged) throw new BadRequestException(`missing file field "${opts.field}"`);
   return { ...staged, fields };
 }
+
+/**
+ * Stages the request's file, then hands it to the owning service with `adopt`. When the
+ * service does not take it (or does not say so in time), the staged object is discarded
+ * so nothing is left behind.
+ */
+export async function handOverUpload<T>(
+  request: FastifyRequest,
+  store: ObjectStore,
+  opts: { field: string; maxBytes: number; fields?: readonly string[] },
+  adopt: (upload: StagedUpload) => Promise<T>,
+): Promise<T> {
+  const upload = await stageSingleUpload(request, store, opts);
+  try {
+    return await adopt(upload);
+  } catch (err) {
+    await store.discard(upload.key);
+    throw err;
+  }
+}

@@ -15,7 +15,7 @@ import { ObjectStore } from '@octave/platform/storage';
 import type { FastifyRequest } from 'fastify';
 import type { GatewayConfig } from '../config.js';
 import { ApiErrors } from '../core/error-body.js';
-import { stageSingleUpload } from '../core/upload.js';
+import { handOverUpload } from '../core/upload.js';
 import { GATEWAY_CONFIG } from '../tokens.js';
 import { DeleteMeBody, MeResponse, UpdateMeBody } from './identity.dto.js';
 
@@ -59,14 +59,9 @@ export class MeController {
   @ApiOkResponse({ type: MeResponse })
   @ApiErrors(400, 401, 413, 415)
   async setAvatar(@CurrentActor() actor: Actor, @Req() request: FastifyRequest): Promise<MeResponse> {
-    const upload = await stageSingleUpload(request, this.store, { field: 'file', maxBytes: this.config.MAX_AVATAR_BYTES });
-    try {
-      return await this.rpc.call('identity.me.avatar.set', { actor, stagingKey: upload.key });
-    } catch (err) {
-      // Identity did not take the file (or did not say so in time): do not leave it behind.
-      await this.store.discard(upload.key);
-      throw err;
-    }
+    return handOverUpload(request, this.store, { field: 'file', maxBytes: this.config.MAX_AVATAR_BYTES }, (upload) =>
+      this.rpc.call('identity.me.avatar.set', { actor, stagingKey: upload.key }),
+    );
   }
 
   @Delete('avatar')

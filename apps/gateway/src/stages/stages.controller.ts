@@ -17,7 +17,7 @@ import type { FastifyRequest } from 'fastify';
 import type { GatewayConfig } from '../config.js';
 import { ApiErrors } from '../core/error-body.js';
 import { ApiIdParam, IdParam } from '../core/id.pipe.js';
-import { stageSingleUpload } from '../core/upload.js';
+import { handOverUpload } from '../core/upload.js';
 import { GATEWAY_CONFIG } from '../tokens.js';
 import {
   AttachPlaylistBody,
@@ -127,14 +127,9 @@ export class StagesController {
   @ApiOkResponse({ type: StageResponse })
   @ApiErrors(400, 401, 403, 404, 413, 415)
   async setCover(@CurrentActor() actor: Actor, @IdParam('id') id: number, @Req() request: FastifyRequest): Promise<StageResponse> {
-    const upload = await stageSingleUpload(request, this.store, { field: 'file', maxBytes: this.config.MAX_COVER_BYTES });
-    try {
-      return await this.rpc.call('stages.stage.cover.set', { actor, id, stagingKey: upload.key });
-    } catch (err) {
-      // The service did not take the file (or did not say so in time): do not leave it behind.
-      await this.store.discard(upload.key);
-      throw err;
-    }
+    return handOverUpload(request, this.store, { field: 'file', maxBytes: this.config.MAX_COVER_BYTES }, (upload) =>
+      this.rpc.call('stages.stage.cover.set', { actor, id, stagingKey: upload.key }),
+    );
   }
 
   @Post(':id/join')
