@@ -1,57 +1,77 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/postgresql';
 import type { GenreDto, SongDto } from '@octave/contracts';
-import type { Song } from './song.entity.js';
 
 /** The gateway route that streams a song's audio; root-relative, as the API serves it. */
 export function streamUrl(songId: number): string {
   return `/api/songs/${songId}/stream`;
 }
 
-/** Turns songs into the API's `Song`, with their genres and uploader, in a fixed number of queries. */
+/**
+ * The API's `Song` of each of the songs whose ids fill the `?` (a list), in one query: the
+ * song, its uploader's name, its genres (by name) as JSON and its creation time as text,
+ * all made by PostgreSQL. The read benchmark's baseline (`bench/baseline-server.js`)
+ * runs this same statement.
+ */
+export const SONGS_BY_IDS_SQL = `SELECT s.id, s.title, s.artist, s.uploader_id, coalesce(u.username, '') AS username,
+  s.duration_ms, s.mime_type, s.size_bytes,
+  to_char(s.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS created_at,
+  coalesce((SELECT json_agg(json_build_object('id', g.id, 'name', g.name) ORDER BY lower(g.name), g.id)
+            FROM catalog.song_genres sg JOIN catalog.genres g ON g.id = sg.genre_id
+            WHERE sg.song_id = s.id), '[]'::json) AS genres
+FROM catalog.songs s LEFT JOIN catalog.uploaders u ON u.user_id = s.uploader_id
+WHERE s.id IN (?)`;
+
+/** A row of `SONGS_BY_IDS_SQL`, as the `pg` driver returns it. */
+export interface SongRow {
+  id: number;
+  title: string;
+  artist: string;
+  uploader_id: number;
+  username: string;
+  duration_ms: number;
+  mime_type: string;
+  size_bytes: string | number;
+  /** ISO 8601 in UTC with milliseconds, as `Date.prototype.toISOString` writes it. */
+  created_at: string;
+  genres: GenreDto[];
+}
+
+export function songDto(row: SongRow): SongDto {
+  return {
+    id: row.id,
+    title: row.title,
+    artist: row.artist,
+    durationMs: row.duration_ms,
+    mimeType: row.mime_type,
+    sizeBytes: Number(row.size_bytes),
+    genres: row.genres,
+    uploader: { id: row.uploader_id, username: row.username },
+    streamUrl: streamUrl(row.id),
+    createdAt: row.created_at,
+  };
+}
+
+/**
+ * Reads songs as the API shows them. Reads go straight to SQL (one statement, no entity
+ * hydration): they are the catalog's hot path, and the entities are for writes.
+ */
 @Injectable()
 export class SongPresenter {
   constructor(@Inject(EntityManager) private readonly em: EntityManager) {}
 
-  async song(song: Song): Promise<SongDto> {
-    const [dto] = await this.songs([song]);
-    return dto;
+  /** The song, or `null` when there is none with this id. */
+  async song(id: number, em: EntityManager = this.em): Promise<SongDto | null> {
+    const [dto] = await this.songs([id], em);
+    return dto ?? null;
   }
 
-  /** In the order given. */
-  async songs(songs: Song[]): Promise<SongDto[]> {
-    if (songs.length === 0) return [];
-    const songIds = songs.map((s) => s.id);
-    const uploaderIds = [...new Set(songs.map((s) => s.uploaderId))];
-    const [genreRows, uploaderRows] = await Promise.all([
-      this.em.execute<{ song_id: number; id: number; name: string }[]>(
-        `SELECT sg.song_id, g.id, g.name FROM catalog.song_genres sg JOIN catalog.genres g ON g.id = sg.genre_id
-         WHERE sg.song_id IN (?) ORDER BY lower(g.name), g.id`,
-        [songIds],
-      ),
-      this.em.execute<{ user_id: number; username: string }[]>(
-        'SELECT user_id, username FROM catalog.uploaders WHERE user_id IN (?)',
-        [uploaderIds],
-      ),
-    ]);
-    const genres = new Map<number, GenreDto[]>();
-    for (const row of genreRows) {
-      const list = genres.get(row.song_id) ?? [];
-      list.push({ id: row.id, name: row.name });
-      genres.set(row.song_id, list);
-    }
-    const usernames = new Map(uploaderRows.map((r) => [r.user_id, r.username]));
-    return songs.map((song) => ({
-      id: song.id,
-      title: song.title,
-      artist: song.artist,
-      durationMs: song.durationMs,
-      mimeType: song.mimeType,
-      sizeBytes: song.sizeBytes,
-      genres: genres.get(song.id) ?? [],
-      uploader: { id: song.uploaderId, username: usernames.get(song.uploaderId) ?? '' },
-      streamUrl: streamUrl(song.id),
-      createdAt: song.createdAt.toISOString(),
-    }));
+  /** In the order given, each once; unknown ids are left out. */
+  async songs(ids: readonly number[], em: EntityManager = this.em): Promise<SongDto[]> {
+    const wanted = [...new Set(ids)];
+    if (wanted.length === 0) return [];
+    const rows = await em.execute<SongRow[]>(SONGS_BY_IDS_SQL, [wanted]);
+    const byId = new Map(rows.map((row) => [row.id, songDto(row)]));
+    return wanted.flatMap((id) => byId.get(id) ?? []);
   }
 }

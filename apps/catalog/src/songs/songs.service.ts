@@ -79,7 +79,7 @@ export class SongsService {
       // The sniffed type, not whatever the uploader claimed, is what clients are served.
       await this.store.copy(stagingKey, key, audio.mimeType);
       const objectKey = key;
-      const song = await this.em.transactional(async (tx) => {
+      const dto = await this.em.transactional(async (tx) => {
         await this.lockLiveUploader(tx, actor);
         const song = tx.create(Song, {
           title: req.title.trim(),
@@ -100,10 +100,10 @@ export class SongsService {
           durationMs: song.durationMs,
           genreIds,
         });
-        return song;
+        return this.present(tx, song.id);
       });
       key = undefined; // the song owns it now
-      return await this.presenter.song(song);
+      return dto;
     } finally {
       await this.store.discard(stagingKey);
       if (key) await this.store.discard(key);
@@ -111,7 +111,9 @@ export class SongsService {
   }
 
   async get(id: number): Promise<SongDto> {
-    return this.presenter.song(await this.find(id));
+    const song = isId(id) ? await this.presenter.song(id) : null;
+    if (!song) throw songNotFound(id);
+    return song;
   }
 
   /** In the order asked, each once; unknown ids are left out. */
@@ -119,11 +121,7 @@ export class SongsService {
     if (!Array.isArray(ids) || ids.length > MAX_GET_MANY || !ids.every(isId)) {
       throw DomainError.badRequest(CatalogErrorCode.ValidationFailed, `ids must be at most ${MAX_GET_MANY} positive integers`);
     }
-    const wanted = [...new Set(ids)];
-    if (wanted.length === 0) return [];
-    const songs = await this.em.find(Song, { id: { $in: wanted } });
-    const byId = new Map(songs.map((s) => [s.id, s]));
-    return this.presenter.songs(wanted.flatMap((id) => byId.get(id) ?? []));
+    return this.presenter.songs(ids);
   }
 
   /**
@@ -165,15 +163,12 @@ export class SongsService {
        ORDER BY s.created_at DESC, s.id DESC LIMIT ?`,
       [...params, req.limit + 1],
     );
-    const pageIds = rows.slice(0, req.limit).map((r) => r.id);
-    const songs = pageIds.length > 0 ? await this.em.find(Song, { id: { $in: pageIds } }) : [];
-    const byId = new Map(songs.map((s) => [s.id, s]));
     // A song deleted between the two queries is simply left out of this page.
-    const items = pageIds.flatMap((id) => byId.get(id) ?? []);
+    const items = await this.presenter.songs(rows.slice(0, req.limit).map((r) => r.id));
     const last = items.at(-1);
     return {
-      items: await this.presenter.songs(items),
-      nextCursor: rows.length > req.limit && last ? encodeSongCursor({ createdAt: last.createdAt, id: last.id }) : null,
+      items,
+      nextCursor: rows.length > req.limit && last ? encodeSongCursor({ createdAt: new Date(last.createdAt), id: last.id }) : null,
     };
   }
 
@@ -184,7 +179,7 @@ export class SongsService {
       ...(req.artist !== undefined ? textProblems('artist', req.artist, ARTIST_MAX) : []),
       ...(req.genreIds !== undefined ? genreIdsProblems(req.genreIds, GENRES_PER_SONG_MAX) : []),
     ]);
-    const song = await this.em.transactional(async (tx) => {
+    return this.em.transactional(async (tx) => {
       const song = await this.findOwned(tx, req.id, req.actor);
       const fields: string[] = [];
       if (req.title !== undefined && req.title.trim() !== song.title) {
@@ -204,7 +199,7 @@ export class SongsService {
           fields.push('genreIds');
         }
       }
-      if (fields.length === 0) return song;
+      if (fields.length === 0) return this.present(tx, song.id);
       // Genres are not a column: touch updated_at for them too.
       song.updatedAt = new Date();
       await tx.flush();
@@ -217,9 +212,8 @@ export class SongsService {
         genreIds,
         fields,
       });
-      return song;
+      return this.present(tx, song.id);
     });
-    return this.presenter.song(song);
   }
 
   /** Deletes the song and announces it in one transaction, then removes its audio. Uploader only. */
@@ -237,6 +231,13 @@ export class SongsService {
   async streamInfo(id: number): Promise<SongStreamInfo> {
     const song = await this.find(id);
     return { objectKey: song.objectKey, mimeType: song.mimeType, sizeBytes: song.sizeBytes };
+  }
+
+  /** The song as the API shows it, read in the transaction that has just written it. */
+  private async present(tx: EntityManager, id: number): Promise<SongDto> {
+    const song = await this.presenter.song(id, tx);
+    if (!song) throw new Error(`song ${id} vanished inside its own transaction`);
+    return song;
   }
 
   private async find(id: number): Promise<Song> {
