@@ -1,7 +1,7 @@
 // Octave's benchmarks (issue 8): `npm run bench` builds, then runs them all; results go
 // to stdout and to bench/results/<time>.json. docs/BENCHMARKS.md explains them.
 //
-//   node bench/run.js [read] [stream] [upload] [fanout] [startup] [--runs=3] [--duration=10] [--subscribers=1000]
+//   node bench/run.js [read] [stream] [upload] [fanout] [startup] [--runs=3] [--duration=10] [--subscribers=1000] [--rate=300] [--profile=<dir>]
 //
 // Everything runs on this machine against 127.0.0.1: a private infrastructure and the
 // real built apps (bench/system.js), the baselines beside them in the same run.
@@ -26,6 +26,8 @@ const option = (name, fallback) => Number(args.find((a) => a.startsWith(`--${nam
 const RUNS = option('runs', 3);
 const DURATION = option('duration', 10);
 const SUBSCRIBERS = option('subscribers', 1000);
+const READ_RATE = option('rate', 300);
+const PROFILE_DIR = args.find((a) => a.startsWith('--profile='))?.split('=')[1];
 const selected = args.filter((a) => !a.startsWith('--'));
 const benches = selected.length ? selected : ALL;
 const MiB = 1024 * 1024;
@@ -133,7 +135,21 @@ async function benchRead(sys) {
         );
       }
     }
+    // Latency below saturation: the same 50 connections, but a fixed offered rate that
+    // both sides can serve, so the percentiles are the request's own cost rather than
+    // queueing behind a full machine.
+    const atRate = { gateway: [], baseline: [] };
+    for (let i = 0; i < RUNS; i++) {
+      const order = i % 2 === 0 ? ['gateway', 'baseline'] : ['baseline', 'gateway'];
+      for (const name of order) {
+        const before = load();
+        const s = summarize(await cannon({ ...sides[name], overallRate: READ_RATE }));
+        atRate[name].push({ ...s, load1: before });
+        log(`read at ${READ_RATE} req/s run ${i + 1} ${name}: ${s.rps} req/s, p50 ${s.p50} ms, p99 ${s.p99} ms, non-2xx ${s.non2xx} (load ${before})`);
+      }
+    }
     const med = (side, k) => median(runs[side].map((r) => r[k]));
+    const medAtRate = (side, k) => median(atRate[side].map((r) => r[k]));
     return {
       connections: 50,
       durationSeconds: DURATION,
@@ -141,6 +157,12 @@ async function benchRead(sys) {
       gateway: { rps: med('gateway', 'rps'), p99: med('gateway', 'p99'), p50: med('gateway', 'p50') },
       baseline: { rps: med('baseline', 'rps'), p99: med('baseline', 'p99'), p50: med('baseline', 'p50') },
       ratio: round(med('gateway', 'rps') / med('baseline', 'rps'), 2),
+      atRate: {
+        offeredRps: READ_RATE,
+        runs: atRate,
+        gateway: { p50: medAtRate('gateway', 'p50'), p99: medAtRate('gateway', 'p99') },
+        baseline: { p50: medAtRate('baseline', 'p50'), p99: medAtRate('baseline', 'p99') },
+      },
       cpuMsPerRequest: {
         gateway: median(runs.gateway.map((r) => r.cpuMsPerRequest.gateway)),
         catalog: median(runs.gateway.map((r) => r.cpuMsPerRequest.catalog)),
@@ -476,7 +498,7 @@ async function main() {
   const dir = path.join(here, 'results');
   await mkdir(dir, { recursive: true });
   const file = path.join(dir, `${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
-  const sys = await startBenchSystem();
+  const sys = await startBenchSystem({ profileDir: PROFILE_DIR && path.resolve(PROFILE_DIR) });
   const results = { machine, settings: { runs: RUNS, durationSeconds: DURATION, env: BENCH_ENV }, benchmarks: {} };
   try {
     for (const name of benches) {

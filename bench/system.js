@@ -23,7 +23,11 @@ export const BENCH_ENV = {
   MAX_STAGE_PARTICIPANTS: '5000',
 };
 
-export async function startBenchSystem() {
+/**
+ * `profileDir`: start every app with `--cpu-prof`, writing its CPU profile there when it
+ * stops (open the `.cpuprofile` files in Chrome's DevTools or speedscope).
+ */
+export async function startBenchSystem({ profileDir } = {}) {
   const infra = await startTestInfra('bench');
   const jwtSecret = randomBytes(32).toString('hex');
   const gatewayPort = await freePort();
@@ -37,7 +41,9 @@ export async function startBenchSystem() {
   const readyUrl = (name) =>
     name === 'gateway' ? `http://127.0.0.1:${gatewayPort}/api/health/ready` : `http://127.0.0.1:${healthPorts[name]}/health/ready`;
   const apps = {};
-  const spawn = (name) => (apps[name] = spawnApp(name, envOf(name), { pretty: false }));
+  // Node fills in `${pid}` in the profile's name.
+  const nodeArgs = (name) => (profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, `--cpu-prof-name=${name}-\${pid}.cpuprofile`] : []);
+  const spawn = (name) => (apps[name] = spawnApp(name, envOf(name), { pretty: false, nodeArgs: nodeArgs(name) }));
   const running = () => APPS.flatMap((n) => apps[n] ?? []);
 
   const stop = async () => {

@@ -25,6 +25,8 @@ export interface SpawnAppOptions {
    * process should die with the terminal's Ctrl-C.
    */
   detached?: boolean;
+  /** Options for Node itself, before the script (e.g. `--cpu-prof` to profile the app). */
+  nodeArgs?: string[];
 }
 
 /** A running app process (`apps/<name>/dist/main.js`). */
@@ -72,7 +74,7 @@ export function spawnApp(app: string, env: Record<string, string>, opts: SpawnAp
   delete childEnv.NODE_OPTIONS;
   if (opts.pretty !== undefined) childEnv.LOG_PRETTY = String(opts.pretty);
 
-  const child = spawn(process.execPath, [main], {
+  const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), main], {
     cwd: workspaceRoot,
     env: childEnv,
     stdio: ['ignore', 'pipe', 'pipe'],
