@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { type Actor, SocialErrorCode } from '@octave/contracts';
+import type { RpcCallError } from '@octave/platform/bus';
 import { rejection, startSocialHarness, type SocialHarness } from '../testing/social-harness.js';
 
 describe('follows and blocks (RPC)', () => {
@@ -165,16 +167,70 @@ describe('follows and blocks (RPC)', () => {
     });
 
     it('never leaves a follow or a friendship beside a block that raced with it', async () => {
-      const pairs = await Promise.all(Array.from({ length: 10 }, async () => [await h.addUser(), await h.addUser()] as const));
-      await Promise.allSettled(
+      // Users social has not heard of yet (their registration events still on the way, as
+      // under load): every call of both sides records them as it goes, at the same moment.
+      const newUser = () => h.addUser({ announce: false });
+      const pairs = await Promise.all(Array.from({ length: 10 }, async () => [await newUser(), await newUser()] as const));
+      const outcomes = await Promise.allSettled(
         pairs.flatMap(([a, b]) => [follow(a, b), request(a, b), block(b, a), follow(b, a), request(b, a)]),
       );
+      // A block conflicts with nothing: each one takes effect, whatever raced with it. The
+      // others either came first or are refused because of it (403), never failed (500).
+      expect(outcomes.filter((o, i) => i % 5 === 2 && o.status === 'rejected')).toEqual([]);
+      const refusals = outcomes.flatMap((o) => (o.status === 'rejected' ? [o.reason as RpcCallError] : []));
+      expect(refusals.filter((e) => e.code !== SocialErrorCode.Blocked).map((e) => `${e.status} ${e.code}: ${e.message}`)).toEqual([]);
       for (const [a, b] of pairs) {
+        expect(await h.rpc.call('social.block.check', { userId: b.id, otherUserId: a.id })).toMatchObject({ userBlocksOther: true });
         expect(await following(a)).toEqual([]);
         expect(await following(b)).toEqual([]);
         expect(await h.rpc.call('social.friends.ids', { userId: a.id })).toEqual({ ids: [] });
         const pending = await h.rpc.call('social.friendRequest.list', { actor: b, direction: 'incoming', limit: 10 });
         expect(pending.items).toEqual([]);
+      }
+    });
+
+    it('fails neither side when both act on each other while one is being recorded', async () => {
+      // Backends of this database waiting for a lock, until there are `n`.
+      const lockWaiters = async (n: number) => {
+        const deadline = Date.now() + 10_000;
+        for (;;) {
+          const [{ waiting }] = await h.service.orm.em.fork().execute<{ waiting: number }[]>(
+            `SELECT count(*)::int AS waiting FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`,
+          );
+          if (waiting >= n) return;
+          if (Date.now() > deadline) throw new Error(`${waiting} of ${n} calls waiting for a lock`);
+          await sleep(10);
+        }
+      };
+      // Several rounds: which call goes first once the row is free is up to the scheduler.
+      for (let round = 0; round < 8; round++) {
+        const [a, b] = [await h.addUser({ announce: false }), await h.addUser({ announce: false })];
+        // A transaction is recording a (as the handler of its registration event does) and
+        // will roll back (as that handler does when it fails): a's row is not committed.
+        let rollBack!: () => void;
+        const failing = new Promise<void>((resolve) => (rollBack = resolve));
+        let inserted!: () => void;
+        const rowInserted = new Promise<void>((resolve) => (inserted = resolve));
+        const registration = h.service.orm.em
+          .fork()
+          .transactional(async (tx) => {
+            await tx.execute('INSERT INTO social.users (id) VALUES (?)', [a.id]);
+            inserted();
+            await failing;
+            throw new Error('handler failed');
+          })
+          .catch(() => undefined);
+        await rowInserted;
+        // Both calls record the two users they have not seen, and wait for a's row.
+        const followed = follow(a, b).then(() => 'followed', (e: RpcCallError) => e.code);
+        await lockWaiters(1);
+        const blocked = block(b, a).then(() => 'blocked', (e: RpcCallError) => `${e.code}: ${e.message}`);
+        await lockWaiters(2);
+        rollBack();
+        await registration;
+        // The follow came first (and was removed by the block) or was refused after it.
+        expect([await followed, await blocked]).toEqual([expect.stringMatching(new RegExp(`^(followed|${SocialErrorCode.Blocked})$`)), 'blocked']);
+        expect(await following(a)).toEqual([]);
       }
     });
   });

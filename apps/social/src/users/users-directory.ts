@@ -44,10 +44,15 @@ export class UsersDirectory {
     const found = profiles ?? (await this.profiles(unseen));
     const unknown = unseen.find((id) => !found.has(id));
     if (unknown !== undefined) throw userNotFound(unknown);
-    // A tombstone written meanwhile wins: ON CONFLICT leaves it as it is.
-    await this.em.execute('INSERT INTO social.users (id) SELECT unnest(?::int[]) ON CONFLICT (id) DO NOTHING', [
-      `{${unseen.join(',')}}`,
-    ]);
+    // A tombstone written meanwhile wins: ON CONFLICT leaves it as it is. Rows go in in
+    // ascending id order, whatever the caller's: two users acting on each other at once
+    // (a follows b while b blocks a) insert the same two new rows, and in opposite orders
+    // each would hold one row's index entry while waiting for the other's, a deadlock
+    // that PostgreSQL breaks by failing one of the two calls.
+    await this.em.execute(
+      'INSERT INTO social.users (id) SELECT id FROM unnest(?::int[]) AS unseen (id) ORDER BY id ON CONFLICT (id) DO NOTHING',
+      [`{${unseen.join(',')}}`],
+    );
   }
 
   /**
