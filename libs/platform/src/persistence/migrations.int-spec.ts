@@ -84,4 +84,23 @@ describe('runMigrations', () => {
     expect(rows).toHaveLength(1);
     await query(`DROP DATABASE "${name}" WITH (FORCE)`);
   });
+
+  it('creates a new database once when several services start together, failing none', async () => {
+    for (let round = 0; round < 5; round++) {
+      const url = new URL(db.url);
+      const name = `${db.name}_together_${round}`;
+      url.pathname = `/${name}`;
+      try {
+        // Each call opens its own connection, as each service does at start; and someone
+        // who knows nothing of the services' lock creates it at the same moment.
+        const outsider = query(`CREATE DATABASE "${name}"`).catch(() => undefined);
+        const results = await Promise.allSettled(Array.from({ length: 8 }, () => ensureDatabase(url.toString())));
+        await outsider;
+        expect(results.filter((r) => r.status === 'rejected')).toEqual([]);
+        expect(await query(`SELECT 1 FROM pg_database WHERE datname = '${name}'`)).toHaveLength(1);
+      } finally {
+        await query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+      }
+    }
+  });
 });

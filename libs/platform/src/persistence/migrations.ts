@@ -43,7 +43,12 @@ export async function readMigrationSources(dir: string): Promise<MigrationSource
   return Promise.all(files.map(async (name) => ({ name, sql: await readFile(path.join(dir, name), 'utf8') })));
 }
 
-/** Creates the database named in the URL when it does not exist yet (first start). */
+/**
+ * Creates the database named in the URL when it does not exist yet (first start).
+ * Services starting together all find it missing: they take turns under an advisory
+ * lock on the maintenance database, so one creates it and the others then see it.
+ * CREATE DATABASE cannot run in a transaction, hence a session lock, held only here.
+ */
 export async function ensureDatabase(databaseUrl: string): Promise<void> {
   const url = new URL(databaseUrl);
   const name = decodeURIComponent(url.pathname.slice(1));
@@ -58,14 +63,22 @@ export async function ensureDatabase(databaseUrl: string): Promise<void> {
       { cause: err },
     );
   }
+  const exists = async () => ((await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name])).rowCount ?? 0) > 0;
   try {
-    const { rowCount } = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
-    if (!rowCount) {
-      await client.query(`CREATE DATABASE "${name.replace(/"/g, '""')}"`).catch((err: { code?: string }) => {
-        if (err.code !== '42P04') throw err; // created meanwhile by another service
-      });
+    if (await exists()) return;
+    await client.query('SELECT pg_advisory_lock(hashtextextended($1, 0))', [`octave:create-database:${name}`]);
+    if (await exists()) return;
+    try {
+      await client.query(`CREATE DATABASE "${name.replace(/"/g, '""')}"`);
+    } catch (err) {
+      // Created meanwhile by something that does not take the lock (an operator, an older
+      // release): "already exists" (42P04), or the duplicate key of pg_database (23505)
+      // when both CREATEs got past the name check at once.
+      const code = (err as { code?: string }).code;
+      if (!((code === '42P04' || code === '23505') && (await exists()))) throw err;
     }
   } finally {
+    // Ending the session releases the advisory lock.
     await client.end();
   }
 }
