@@ -4,6 +4,7 @@ import type { ChatMessageDto, FriendRequestDto, PlaylistDto, PlaylistEntryDto, S
 import type { TestInfraOptions } from '@octave/platform/testing';
 import { connect } from '@nats-io/transport-node';
 import { RpcClient } from '@octave/platform/bus';
+import { DEFAULT_ACK_WAIT_MS } from '@octave/platform/events';
 import type { RpcSubject } from '@octave/contracts';
 import { makeWavOfSize } from '../../e2e/src/support/audio.js';
 import { startSystem, type AnyBody, type Api, type AppName, type System } from '../../e2e/src/support/system.js';
@@ -31,9 +32,10 @@ export const RECOVERY_MS = 5_000;
 /**
  * How long counters kept from events may take to converge. A consumer killed with
  * messages in hand (it pulls a few ahead) gets them again only once their ack_wait
- * (30 s, EventConsumer's default) has passed; then within seconds.
+ * (EventConsumer's default, 10 s) has passed; a handler that failed while PostgreSQL was
+ * down is retried with a back-off (1, 2, 4 s, ...). Both are then handled within seconds.
  */
-export const CONVERGENCE_MS = 45_000;
+export const CONVERGENCE_MS = DEFAULT_ACK_WAIT_MS + 10_000;
 /** How long a restarted service may take to boot (Node, Nest, migrations check, NATS). */
 export const BOOT_MS = 20_000;
 

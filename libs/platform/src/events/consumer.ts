@@ -65,7 +65,11 @@ export interface EventConsumerOptions {
   /** The schema that holds the service's `inbox` table. */
   schema: string;
   logger: Logger;
-  /** How long JetStream waits for an ack before redelivering. */
+  /**
+   * How long JetStream waits for an ack before redelivering (default 10 s): how soon the
+   * events a crashed replica had in hand are handled elsewhere. A handler may take longer:
+   * it reports progress every third of this, which restarts JetStream's wait.
+   */
   ackWaitMs?: number;
   /** First redelivery delay after a failed handler; doubles per attempt. */
   retryDelayMs?: number;
@@ -81,9 +85,16 @@ interface Running {
   loop?: Promise<void>;
 }
 
+/** A replica killed with messages in hand has them redelivered after this. */
+export const DEFAULT_ACK_WAIT_MS = 10_000;
 /** The server's "consumer already exists" (with a different configuration). */
 const CONSUMER_EXISTS = 10148;
-/** Messages pulled ahead of the one being handled; few, so none waits out its ack_wait. */
+/**
+ * Messages pulled ahead of the one being handled. Few, so that they rarely wait out their
+ * ack_wait behind slow handlers; one that does is delivered again (perhaps to another
+ * replica) while it waits, which the inbox makes harmless: whichever copy comes second
+ * finds the inbox row and is only acknowledged.
+ */
 const PULL_BATCH = 10;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -121,7 +132,7 @@ export class EventConsumer {
     this.emFactory = opts.emFactory;
     this.inbox = `${quoteSchema(opts.schema)}.inbox`;
     this.logger = opts.logger.child({ component: 'event-consumer' });
-    this.ackWaitMs = opts.ackWaitMs ?? 30_000;
+    this.ackWaitMs = opts.ackWaitMs ?? DEFAULT_ACK_WAIT_MS;
     this.retryDelayMs = opts.retryDelayMs ?? 1_000;
     this.maxRetryDelayMs = opts.maxRetryDelayMs ?? 60_000;
     this.lagEveryMs = opts.lagEveryMs ?? 5_000;
@@ -252,8 +263,9 @@ export class EventConsumer {
       msg.term();
       return;
     }
-    // Tell JetStream a slow handler is still at work, so it is not redelivered meanwhile.
-    const keepAlive = setInterval(() => msg.working(), Math.max(1_000, this.ackWaitMs / 3));
+    // Tell JetStream a slow handler is still at work (each +WPI restarts the ack_wait), so
+    // it is not redelivered meanwhile; a third of ack_wait leaves two beats of slack.
+    const keepAlive = setInterval(() => msg.working(), Math.max(500, this.ackWaitMs / 3));
     // A child of the span that recorded the event, wherever and whenever that was.
     const { span, context } = startSpan(`process ${msg.subject}`, {
       kind: SpanKind.CONSUMER,

@@ -1,4 +1,4 @@
-export { EventConsumer, type EventConsumerOptions, type EventHandler, type EventSubscription } from './consumer.js';
+export { DEFAULT_ACK_WAIT_MS, EventConsumer, type EventConsumerOptions, type EventHandler, type EventSubscription } from './consumer.js';
 export { Outbox, type OutboxOptions } from './outbox.js';
 export { OutboxRelay, type OutboxRelayOptions } from './relay.js';
 export { eventsTablesSql } from './sql.js';

@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createLogger, metricsRegistry, runWithCorrelation } from '../observability/index.js';
 import { createTestDatabase, startNatsServer, type NatsServerHandle, type TestDatabase } from '../testing/index.js';
-import { ensureEventsStream, EventConsumer, eventsTablesSql, Outbox, OutboxRelay } from './index.js';
+import { DEFAULT_ACK_WAIT_MS, ensureEventsStream, EventConsumer, eventsTablesSql, Outbox, OutboxRelay } from './index.js';
 
 const SCHEMA = 'events_test';
 const logger = createLogger('events-test', { level: process.env.TEST_LOG_LEVEL ?? 'silent' });
@@ -114,11 +114,12 @@ describe('events: outbox, relay and consumer', () => {
     const first = new EventConsumer({ nats, emFactory: em, schema: SCHEMA, logger });
     await first.on('identity', 'user.updated', durable, noop).start();
     await first.stop();
-    const second = new EventConsumer({ nats, emFactory: em, schema: SCHEMA, logger, ackWaitMs: 10_000 });
+    expect((await jsm.consumers.info(EVENTS_STREAM, durable)).config).toMatchObject({ ack_wait: DEFAULT_ACK_WAIT_MS * 1e6 });
+    const second = new EventConsumer({ nats, emFactory: em, schema: SCHEMA, logger, ackWaitMs: 20_000 });
     await second.on('identity', 'user.deleted', durable, noop).start();
     await second.stop();
     const { config } = await jsm.consumers.info(EVENTS_STREAM, durable);
-    expect(config).toMatchObject({ filter_subject: 'identity.events.user.deleted', ack_wait: 10_000 * 1e6 });
+    expect(config).toMatchObject({ filter_subject: 'identity.events.user.deleted', ack_wait: 20_000 * 1e6 });
     await jsm.consumers.delete(EVENTS_STREAM, durable);
   });
 
@@ -222,6 +223,35 @@ describe('events: outbox, relay and consumer', () => {
     } finally {
       await consumer.stop();
       await r.stop();
+    }
+  });
+
+  it('does not redeliver an event while its handler, slower than the ack wait, is still at work', async () => {
+    const durable = 'test-slow';
+    const subject = 'identity.events.test.slow';
+    const ackWaitMs = 2_000;
+    const consumer = new EventConsumer({ nats, emFactory: em, schema: SCHEMA, logger, ackWaitMs });
+    let calls = 0;
+    consumer.subscribe({
+      durable,
+      subjects: [subject],
+      handler: async () => {
+        calls++;
+        // Two and a half ack waits: without the progress reports JetStream redelivers it twice.
+        await sleep(ackWaitMs * 2.5);
+      },
+    });
+    await consumer.start();
+    try {
+      const envelope: EventEnvelope = { id: randomUUID(), type: 'test.slow', occurredAt: new Date().toISOString(), version: 1, data: {} };
+      await jetstream(nats).publish(subject, JSON.stringify(envelope));
+      await consumerIdle(durable);
+      // The durable is new: one delivery in all means JetStream never sent the event again.
+      const info = await jsm.consumers.info(EVENTS_STREAM, durable);
+      expect(info.delivered.consumer_seq).toBe(1);
+      expect(calls).toBe(1);
+    } finally {
+      await consumer.stop();
     }
   });
 
