@@ -3,8 +3,8 @@
 // over a socket on one replica reach the subscribers on both.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { ChatMessageDto, PlaylistDto, SongDto, StageDto } from '@octave/contracts';
+import { RealtimeTestClient } from '@octave/platform/testing';
 import { makeTones } from './support/audio.js';
-import { RealtimeClient } from './support/sockets.js';
 import { startSystem, type Api, type System } from './support/system.js';
 import { registerUser, type RegisteredUser } from './support/users.js';
 
@@ -18,7 +18,7 @@ let bob: RegisteredUser;
 let cat: RegisteredUser;
 let song: SongDto;
 let stage: StageDto;
-const clients: RealtimeClient[] = [];
+const clients: RealtimeTestClient[] = [];
 
 beforeAll(async () => {
   let tones: Awaited<ReturnType<typeof makeTones>>;
@@ -48,18 +48,19 @@ async function expectStatus<T extends { status: number; body: unknown }>(pending
   return res;
 }
 
-async function connect(baseUrl: string, user: RegisteredUser): Promise<RealtimeClient> {
-  const client = await RealtimeClient.connect(baseUrl, user.accessToken);
+async function connect(baseUrl: string, user: RegisteredUser): Promise<RealtimeTestClient> {
+  // Real processes on a busy machine: wait longer than in-process tests do.
+  const client = await RealtimeTestClient.connect(baseUrl, { token: user.accessToken, waitMs: 10_000 });
   clients.push(client);
   return client;
 }
 
 // One stage's life, step by step: each test continues where the one before left off.
 describe('a live stage over Socket.IO on two gateway replicas', () => {
-  let hostSocket: RealtimeClient; // replica 1
-  let annSocket: RealtimeClient; // replica 2
-  let bobPhone: RealtimeClient; // replica 1
-  let bobLaptop: RealtimeClient; // replica 2
+  let hostSocket: RealtimeTestClient; // replica 1
+  let annSocket: RealtimeTestClient; // replica 2
+  let bobPhone: RealtimeTestClient; // replica 1
+  let bobLaptop: RealtimeTestClient; // replica 2
 
   const everyone = () => [hostSocket, annSocket, bobPhone, bobLaptop];
 

@@ -1,14 +1,10 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type as Transform } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsInt, IsOptional, IsString, Length, Max, Min, ValidateIf } from 'class-validator';
+import { IsInt, IsOptional, IsString, Length, Max, Min } from 'class-validator';
 import type { GenreDto, SongDto, UserRefDto } from '@octave/contracts';
 import { PageOf, PageQuery } from '../core/paging.js';
+import { INT32_MAX, OptionalIdList, unlessAbsent } from '../core/validation.js';
 import { ARTIST_MAX, GENRES_PER_SONG_MAX, TITLE_MAX } from './song-upload-fields.js';
-
-const INT32_MAX = 2_147_483_647;
-
-/** Present fields must not be null. */
-const unlessAbsent = ValidateIf((_: object, value: unknown) => value !== undefined);
 
 // ---- requests ----
 
@@ -56,17 +52,7 @@ export class UpdateSongBody {
   @Length(1, ARTIST_MAX)
   artist?: string;
 
-  @ApiPropertyOptional({
-    type: [Number],
-    maxItems: GENRES_PER_SONG_MAX,
-    description: 'Replaces the song’s genres; [] removes them all',
-  })
-  @unlessAbsent
-  @IsArray()
-  @ArrayMaxSize(GENRES_PER_SONG_MAX)
-  @IsInt({ each: true })
-  @Min(1, { each: true })
-  @Max(INT32_MAX, { each: true })
+  @OptionalIdList(GENRES_PER_SONG_MAX, 'Replaces the song’s genres; [] removes them all')
   genreIds?: number[];
 }
 

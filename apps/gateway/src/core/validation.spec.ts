@@ -1,11 +1,16 @@
 import { describe, expect, it } from '@jest/globals';
 import { BadRequestException } from '@nestjs/common';
 import { IsString } from 'class-validator';
-import { createValidationPipe, MAX_BODY_DEPTH, nestedDeeperThan } from './validation.js';
+import { createValidationPipe, INT32_MAX, MAX_BODY_DEPTH, nestedDeeperThan, OptionalIdList } from './validation.js';
 
 class NameDto {
   @IsString()
   name!: string;
+}
+
+class IdsDto {
+  @OptionalIdList(2, 'Some ids')
+  ids?: number[];
 }
 
 const nest = (levels: number): unknown => {
@@ -29,5 +34,38 @@ describe('createValidationPipe', () => {
     await expect(pipe.transform(nest(100_000), metadata)).rejects.toBeInstanceOf(BadRequestException);
     await expect(pipe.transform({ name: nest(MAX_BODY_DEPTH + 1) }, metadata)).rejects.toBeInstanceOf(BadRequestException);
     await expect(pipe.transform({ name: 'ok' }, metadata)).resolves.toEqual({ name: 'ok' });
+  });
+});
+
+describe(OptionalIdList.name, () => {
+  const pipe = createValidationPipe();
+  const metadata = { type: 'body' as const, metatype: IdsDto };
+  const problems = async (body: unknown): Promise<unknown> => {
+    const err = await pipe.transform(body, metadata).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    if (!(err instanceof BadRequestException)) throw new Error(`expected a 400 for ${JSON.stringify(body)}`);
+    return (err.getResponse() as { message: unknown }).message;
+  };
+
+  it('takes an absent field and a list of up to maxItems ids', async () => {
+    await expect(pipe.transform({}, metadata)).resolves.toEqual({});
+    await expect(pipe.transform({ ids: [] }, metadata)).resolves.toEqual({ ids: [] });
+    await expect(pipe.transform({ ids: [1, INT32_MAX] }, metadata)).resolves.toEqual({ ids: [1, INT32_MAX] });
+  });
+
+  it('refuses null, too many ids and ids that are not positive int32s, listing each problem', async () => {
+    expect(await problems({ ids: null })).toEqual([
+      `each value in ids must not be greater than ${INT32_MAX}`,
+      'each value in ids must not be less than 1',
+      'each value in ids must be an integer number',
+      'ids must contain no more than 2 elements',
+      'ids must be an array',
+    ]);
+    expect(await problems({ ids: [1, 2, 3] })).toEqual(['ids must contain no more than 2 elements']);
+    expect(await problems({ ids: [0] })).toEqual(['each value in ids must not be less than 1']);
+    expect(await problems({ ids: [1.5] })).toEqual(['each value in ids must be an integer number']);
+    expect(await problems({ ids: [INT32_MAX + 1] })).toEqual([`each value in ids must not be greater than ${INT32_MAX}`]);
   });
 });

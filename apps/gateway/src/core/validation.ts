@@ -1,4 +1,12 @@
-import { type ArgumentMetadata, BadRequestException, ValidationPipe } from '@nestjs/common';
+import { applyDecorators, type ArgumentMetadata, BadRequestException, ValidationPipe } from '@nestjs/common';
+import { ApiPropertyOptional } from '@nestjs/swagger';
+import { ArrayMaxSize, IsArray, IsInt, Max, Min, ValidateIf } from 'class-validator';
+
+/** The largest id: ids are PostgreSQL `integer`s. */
+export const INT32_MAX = 2_147_483_647;
+
+/** Validates an optional body field only when present: absent is fine, null is not. */
+export const unlessAbsent = ValidateIf((_: object, value: unknown) => value !== undefined);
 
 /** Deeper than any body of the API; class-transformer recurses, and a deeper body would overflow its stack (a 500). */
 export const MAX_BODY_DEPTH = 32;
@@ -47,4 +55,21 @@ export function createValidationPipe(): ValidationPipe {
     transform: true,
     validationError: { target: false, value: false },
   });
+}
+
+/**
+ * A body field holding at most `maxItems` ids (positive integers up to INT32_MAX),
+ * documented in OpenAPI with `description`. It may be absent, but not null.
+ */
+export function OptionalIdList(maxItems: number, description: string): PropertyDecorator {
+  // Bottom-up, the order in which stacked decorators apply: the 400 lists its messages in this order.
+  return applyDecorators(
+    Max(INT32_MAX, { each: true }),
+    Min(1, { each: true }),
+    IsInt({ each: true }),
+    ArrayMaxSize(maxItems),
+    IsArray(),
+    unlessAbsent,
+    ApiPropertyOptional({ type: [Number], maxItems, description }),
+  );
 }

@@ -1,14 +1,14 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsEmail, IsOptional, IsString, Length, Matches, MaxLength, ValidateIf } from 'class-validator';
+import { IsEmail, IsOptional, IsString, Length, Matches, MaxLength } from 'class-validator';
 import type { MeDto, SessionDto, TokenPairDto, UserDto } from '@octave/contracts';
 import { PageOf, PageQuery } from '../core/paging.js';
+import { unlessAbsent } from '../core/validation.js';
 
 // Case is kept as typed; identity compares usernames case-insensitively.
 const USERNAME = /^[A-Za-z0-9_.]+$/;
 const USERNAME_MESSAGE = 'username may only contain letters, digits, "_" and "."';
 
-/** Present fields must not be null: only `bio` can be cleared. */
-const unlessAbsent = ValidateIf((_: object, value: unknown) => value !== undefined);
+// Present fields must not be null (`unlessAbsent`): only `bio` can be cleared.
 
 // ---- requests ----
 

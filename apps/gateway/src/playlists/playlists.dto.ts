@@ -1,15 +1,14 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsInt, IsOptional, IsString, Length, Max, MaxLength, Min, ValidateIf } from 'class-validator';
+import { IsInt, IsOptional, IsString, Length, Max, MaxLength, Min } from 'class-validator';
 import type { PlaylistDto, PlaylistEntryDto } from '@octave/contracts';
 import { SongResponse, UserRefResponse } from '../catalog/catalog.dto.js';
 import { PageOf } from '../core/paging.js';
+import { INT32_MAX, unlessAbsent } from '../core/validation.js';
 
-const INT32_MAX = 2_147_483_647;
 export const NAME_MAX = 100;
 export const DESCRIPTION_MAX = 1000;
 
-/** Present fields must not be null: only `description` can be cleared. */
-const unlessAbsent = ValidateIf((_: object, value: unknown) => value !== undefined);
+// Present fields must not be null (`unlessAbsent`): only `description` can be cleared.
 
 // ---- requests ----
 

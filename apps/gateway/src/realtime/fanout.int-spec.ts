@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Actor } from '@octave/contracts';
+import { RealtimeTestClient } from '@octave/platform/testing';
 import {
   chatMessage,
   FakeStages,
   publishRealtime,
   type RealtimeBed,
   startRealtimeBed,
-  TestClient,
   accessToken,
 } from './testing/realtime-harness.js';
 
@@ -32,8 +32,8 @@ afterAll(async () => {
 
 const user = (id: number): Actor => ({ id, username: `user${id}` });
 
-async function subscribers(stageId: number, users: Actor[], url: (i: number) => string): Promise<TestClient[]> {
-  const clients = await Promise.all(users.map((u, i) => TestClient.connect(url(i), accessToken(u))));
+async function subscribers(stageId: number, users: Actor[], url: (i: number) => string): Promise<RealtimeTestClient[]> {
+  const clients = await Promise.all(users.map((u, i) => RealtimeTestClient.connect(url(i), { token: accessToken(u) })));
   const acks = await Promise.all(clients.map((c) => c.subscribe(stageId)));
   expect(acks.filter((a) => !a.ok)).toEqual([]);
   return clients;
@@ -63,7 +63,7 @@ describe('fan-out across gateway replicas', () => {
       await publishRealtime(bed.nc, stageId, 'chat:message', chatMessage(stageId, HOST, 'after the kick', 99));
       await onFirst.waitFor('chat:message', (m: { id: number }) => m.id === 99);
       await onSecond.roundTrip();
-      expect(onSecond.eventsNamed('chat:message').map((m) => (m as { id: number }).id)).not.toContain(99);
+      expect(onSecond.payloads('chat:message').map((m) => (m as { id: number }).id)).not.toContain(99);
     } finally {
       onFirst.close();
       onSecond.close();
@@ -75,13 +75,13 @@ describe('fan-out across gateway replicas', () => {
     const users = Array.from({ length: 300 }, (_, i) => user(1000 + i));
     stages.addStage(stageId, HOST, ...users);
     const clients = await subscribers(stageId, users, (i) => urls[i % 2]);
-    const bystander = await TestClient.connect(urls[0], accessToken(HOST));
+    const bystander = await RealtimeTestClient.connect(urls[0], { token: accessToken(HOST) });
     try {
       const chat = chatMessage(stageId, HOST, 'hello, everyone');
       await publishRealtime(bed.nc, stageId, 'chat:message', chat);
       await Promise.all(clients.map((c) => c.waitFor('chat:message')));
       await Promise.all(clients.map((c) => c.roundTrip()));
-      for (const client of clients) expect(client.eventsNamed('chat:message')).toEqual([chat]);
+      for (const client of clients) expect(client.payloads('chat:message')).toEqual([chat]);
       await bystander.roundTrip();
       expect(bystander.received).toEqual([]);
     } finally {

@@ -2,6 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/glob
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { realtimeSubject, type Actor } from '@octave/contracts';
+import { RealtimeTestClient } from '@octave/platform/testing';
 import { RealtimeGateway, stageRoom } from './realtime.gateway.js';
 import {
   accessToken,
@@ -10,7 +11,6 @@ import {
   publishRealtime,
   type RealtimeBed,
   startRealtimeBed,
-  TestClient,
 } from './testing/realtime-harness.js';
 
 const HOST: Actor = { id: 1, username: 'host' };
@@ -24,7 +24,7 @@ let app: NestFastifyApplication;
 let url: string;
 let stages: FakeStages;
 let nextStageId = 100;
-const clients: TestClient[] = [];
+const clients: RealtimeTestClient[] = [];
 
 beforeAll(async () => {
   bed = await startRealtimeBed();
@@ -45,8 +45,8 @@ afterAll(async () => {
   await bed?.stop();
 });
 
-async function connectAs(actor: Actor, ttlSeconds?: number): Promise<TestClient> {
-  const client = await TestClient.connect(url, accessToken(actor, ttlSeconds));
+async function connectAs(actor: Actor, ttlSeconds?: number): Promise<RealtimeTestClient> {
+  const client = await RealtimeTestClient.connect(url, { token: accessToken(actor, ttlSeconds) });
   clients.push(client);
   return client;
 }
@@ -58,7 +58,7 @@ function newStage(...participants: Actor[]): number {
   return id;
 }
 
-async function subscribed(actor: Actor, ...stageIds: number[]): Promise<TestClient> {
+async function subscribed(actor: Actor, ...stageIds: number[]): Promise<RealtimeTestClient> {
   const client = await connectAs(actor);
   for (const id of stageIds) expect((await client.subscribe(id)).ok).toBe(true);
   return client;
@@ -285,7 +285,7 @@ describe('stage:unsubscribe', () => {
     await publishRealtime(nc, stageId, 'chat:message', chatMessage(stageId, BOB, 'after'));
     await bob.waitFor('chat:message');
     await ann.roundTrip();
-    expect(ann.eventsNamed('chat:message')).toEqual([]);
+    expect(ann.payloads('chat:message')).toEqual([]);
     const bad = await ann.emitAck('stage:unsubscribe', { id: stageId });
     expect(bad.ok).toBe(false);
     expect(bad.error.statusCode).toBe(400);
@@ -375,7 +375,7 @@ describe('fan-out', () => {
     await publishRealtime(nc, stageId, 'chat:message', chatMessage(stageId, ANN, 'where did bob go'));
     await ann.waitFor('chat:message');
     await bob.roundTrip();
-    expect(bob.eventsNamed('chat:message')).toEqual([]);
+    expect(bob.payloads('chat:message')).toEqual([]);
     expect((await socketsIn(stageRoom(stageId))).map((s) => s.id)).toEqual([ann.socket.id]);
   });
 
@@ -396,8 +396,8 @@ describe('fan-out', () => {
     await witness.waitFor('chat:message');
     await ann.roundTrip();
     await bob.roundTrip();
-    expect(ann.eventsNamed('chat:message')).toEqual([]);
-    expect(bob.eventsNamed('chat:message')).toEqual([]);
+    expect(ann.payloads('chat:message')).toEqual([]);
+    expect(bob.payloads('chat:message')).toEqual([]);
   });
 });
 
@@ -474,7 +474,7 @@ describe('token expiry', () => {
     expect(Date.now() - started).toBeGreaterThanOrEqual(900);
     expect(await socketsIn(stageRoom(stageId))).toHaveLength(0);
     expect(long.socket.connected).toBe(true);
-    await expect(TestClient.connect(url, accessToken(ANN, -1))).rejects.toThrow('unauthorized');
+    await expect(RealtimeTestClient.connect(url, { token: accessToken(ANN, -1) })).rejects.toThrow('unauthorized');
   });
 });
 

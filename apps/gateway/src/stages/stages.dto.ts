@@ -1,19 +1,16 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type as ToNumber } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsBoolean, IsIn, IsInt, IsOptional, IsString, Length, Max, Min, ValidateIf } from 'class-validator';
+import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Length, Max, Min, ValidateIf } from 'class-validator';
 import type { ChatMessageDto, ParticipantDto, PlaybackAction, PlaybackDto, StageDto } from '@octave/contracts';
 import { GenreResponse, UserRefResponse } from '../catalog/catalog.dto.js';
 import { PageOf, PageQuery } from '../core/paging.js';
+import { INT32_MAX, OptionalIdList, unlessAbsent } from '../core/validation.js';
 
-const INT32_MAX = 2_147_483_647;
 export const STAGE_NAME_MAX = 100;
 export const GENRES_PER_STAGE_MAX = 10;
 export const PLAYLISTS_PER_STAGE_MAX = 50;
 export const CHAT_MESSAGE_MAX = 1000;
 export const PLAYBACK_ACTIONS: readonly PlaybackAction[] = ['play', 'pause', 'resume', 'seek', 'next', 'previous'];
-
-/** Present fields must not be null. */
-const unlessAbsent = ValidateIf((_: object, value: unknown) => value !== undefined);
 
 // ---- requests ----
 
@@ -23,26 +20,10 @@ export class CreateStageBody {
   @Length(1, STAGE_NAME_MAX)
   name!: string;
 
-  @ApiPropertyOptional({ type: [Number], maxItems: GENRES_PER_STAGE_MAX, description: 'Genre ids (unknown: 404)' })
-  @unlessAbsent
-  @IsArray()
-  @ArrayMaxSize(GENRES_PER_STAGE_MAX)
-  @IsInt({ each: true })
-  @Min(1, { each: true })
-  @Max(INT32_MAX, { each: true })
+  @OptionalIdList(GENRES_PER_STAGE_MAX, 'Genre ids (unknown: 404)')
   genreIds?: number[];
 
-  @ApiPropertyOptional({
-    type: [Number],
-    maxItems: PLAYLISTS_PER_STAGE_MAX,
-    description: 'The queue: playlist ids in the order they play (any playlist; unknown: 404)',
-  })
-  @unlessAbsent
-  @IsArray()
-  @ArrayMaxSize(PLAYLISTS_PER_STAGE_MAX)
-  @IsInt({ each: true })
-  @Min(1, { each: true })
-  @Max(INT32_MAX, { each: true })
+  @OptionalIdList(PLAYLISTS_PER_STAGE_MAX, 'The queue: playlist ids in the order they play (any playlist; unknown: 404)')
   playlistIds?: number[];
 }
 
@@ -53,13 +34,7 @@ export class UpdateStageBody {
   @Length(1, STAGE_NAME_MAX)
   name?: string;
 
-  @ApiPropertyOptional({ type: [Number], maxItems: GENRES_PER_STAGE_MAX, description: 'Replaces the genres; [] removes them all' })
-  @unlessAbsent
-  @IsArray()
-  @ArrayMaxSize(GENRES_PER_STAGE_MAX)
-  @IsInt({ each: true })
-  @Min(1, { each: true })
-  @Max(INT32_MAX, { each: true })
+  @OptionalIdList(GENRES_PER_STAGE_MAX, 'Replaces the genres; [] removes them all')
   genreIds?: number[];
 }
 

@@ -2,7 +2,12 @@ import { Inject, Injectable } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/postgresql';
 import type { Actor } from '@octave/contracts';
 import { RpcClient } from '@octave/platform/bus';
+import { UserDirectory } from '@octave/platform/events';
+import { PLAYLISTS_SCHEMA } from '../config.js';
 import { accountDeleted, userNotFound } from '../playlists/playlists.errors.js';
+
+/** `playlists.users`: each owner's current username, or a tombstone; kept from identity's events. */
+export const ownerDirectory = new UserDirectory({ schema: PLAYLISTS_SCHEMA, table: 'users', idColumn: 'id' });
 
 /**
  * The users playlists belong to: their current usernames, kept from identity's events
@@ -24,16 +29,7 @@ export class Owners {
    * so either it sees this playlist and deletes it, or this request sees the deletion.
    */
   async lockLive(tx: EntityManager, actor: Actor): Promise<void> {
-    await tx.execute(
-      'INSERT INTO playlists.users (id, username) VALUES (?, ?) ON CONFLICT (id) DO NOTHING',
-      [actor.id, actor.username],
-      'run',
-    );
-    const [row] = await tx.execute<{ deleted: boolean }[]>(
-      'SELECT deleted_at IS NOT NULL AS deleted FROM playlists.users WHERE id = ? FOR SHARE',
-      [actor.id],
-    );
-    if (!row || row.deleted) throw accountDeleted();
+    if (!(await ownerDirectory.lockLive(tx, actor))) throw accountDeleted();
   }
 
   /** Usernames of `ids`, by id. */

@@ -7,7 +7,7 @@ import type { Logger } from '@octave/platform/observability';
 import { SERVICE_LOGGER } from '@octave/platform/service';
 import { ObjectStore } from '@octave/platform/storage';
 import { RealtimePublisher } from '../realtime/realtime-publisher.js';
-import { StageStore } from '../stages/stage-store.js';
+import { StageStore, stageUsers } from '../stages/stage-store.js';
 import { StagePresenter } from '../stages/stage.presenter.js';
 
 /** Durable consumer names (one subject each: nats-server 2.9 takes one filter per consumer). */
@@ -44,19 +44,9 @@ export class StageEventsHandler implements OnModuleInit {
   onModuleInit(): void {
     this.events
       .on('identity', 'user.deleted', STAGE_CONSUMERS.userDeleted, (_em, event) => this.userDeleted(event))
-      .on('identity', 'user.updated', STAGE_CONSUMERS.userUpdated, (em, event) => this.userUpdated(em, event))
+      .on('identity', 'user.updated', STAGE_CONSUMERS.userUpdated, (em, event) => stageUsers.rename(em, event))
       .on('catalog', 'song.deleted', STAGE_CONSUMERS.songDeleted, (em, event) => this.songDeleted(em, event))
       .on('playlists', 'playlist.deleted', STAGE_CONSUMERS.playlistDeleted, (_em, event) => this.playlistDeleted(event));
-  }
-
-  /** Keeps the newest username of users the service knows; a deleted user stays deleted. */
-  async userUpdated(em: SqlEntityManager, event: EventEnvelope<EventData<'identity', 'user.updated'>>): Promise<void> {
-    await em.execute(
-      `UPDATE stages.users SET username = ?, username_at = ?::timestamptz
-       WHERE user_id = ? AND deleted_at IS NULL AND username_at < ?::timestamptz`,
-      [event.data.username, event.occurredAt, event.data.userId, event.occurredAt],
-      'run',
-    );
   }
 
   /**
@@ -67,11 +57,7 @@ export class StageEventsHandler implements OnModuleInit {
   async userDeleted(event: EventEnvelope<EventData<'identity', 'user.deleted'>>): Promise<void> {
     const { userId } = event.data;
     const outcome = await this.orm.em.fork().transactional(async (tx) => {
-      const [user] = await tx.execute<{ username: string }[]>(
-        `INSERT INTO stages.users (user_id, username, deleted_at) VALUES (?, '', now())
-         ON CONFLICT (user_id) DO UPDATE SET deleted_at = coalesce(users.deleted_at, now()) RETURNING username`,
-        [userId],
-      );
+      const username = await stageUsers.tombstone(tx, userId);
       const hosted = await tx.execute<{ id: number }[]>(
         'SELECT id FROM stages.stages WHERE host_id = ? AND ended_at IS NULL ORDER BY id FOR UPDATE',
         [userId],
@@ -90,7 +76,7 @@ export class StageEventsHandler implements OnModuleInit {
       for (const { id } of joined) if (await StageStore.removeParticipant(tx, id, userId)) left.push(id);
       await tx.execute('DELETE FROM stages.chat_messages WHERE sender_id = ?', [userId], 'run');
       await tx.execute('DELETE FROM stages.stage_kicks WHERE user_id = ?', [userId], 'run');
-      return { username: user.username, ended, left };
+      return { username, ended, left };
     });
     for (const { stageId, coverKey } of outcome.ended) {
       this.realtime.publish(stageId, 'stage:ended', { stageId });

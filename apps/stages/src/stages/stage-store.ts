@@ -1,8 +1,16 @@
 import type { Actor } from '@octave/contracts';
 import type { SqlEntityManager } from '@mikro-orm/postgresql';
+import { UserDirectory } from '@octave/platform/events';
+import { STAGES_SCHEMA } from '../config.js';
 import { isId } from '../validation.js';
 import { STAGE_COLUMNS, toStageRow, type RawStageRow, type StageRow } from './stage-row.js';
 import { accountDeleted, stageNotFound } from './stages.errors.js';
+
+/**
+ * `stages.users`: the current usernames of hosts, participants and chat senders, or
+ * tombstones of deleted accounts; kept from identity's events.
+ */
+export const stageUsers = new UserDirectory({ schema: STAGES_SCHEMA, table: 'users', idColumn: 'user_id' });
 
 /**
  * The SQL every use case of the service shares, on the entity manager it is given: a
@@ -60,16 +68,7 @@ export const StageStore = {
    * and is refused (401).
    */
   async lockLiveUser(tx: SqlEntityManager, actor: Actor): Promise<void> {
-    await tx.execute(
-      'INSERT INTO stages.users (user_id, username) VALUES (?, ?) ON CONFLICT (user_id) DO NOTHING',
-      [actor.id, actor.username],
-      'run',
-    );
-    const [user] = await tx.execute<{ deleted: boolean }[]>(
-      'SELECT deleted_at IS NOT NULL AS deleted FROM stages.users WHERE user_id = ? FOR SHARE',
-      [actor.id],
-    );
-    if (!user || user.deleted) throw accountDeleted();
+    if (!(await stageUsers.lockLive(tx, actor))) throw accountDeleted();
   },
 
   /** Removes a participant and counts them out; false when they were not in. */

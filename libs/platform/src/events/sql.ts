@@ -28,8 +28,13 @@ CREATE TABLE ${s}.inbox (
  * parameters, so the name is restricted to a plain identifier rather than escaped.
  */
 export function quoteSchema(schema: string): string {
-  if (!/^[a-z_][a-z0-9_]*$/i.test(schema)) {
-    throw new Error(`invalid schema name ${JSON.stringify(schema)}: use letters, digits and underscores`);
+  return quoteIdentifier(schema, 'schema name');
+}
+
+/** A table or column name as a quoted SQL identifier, restricted as `quoteSchema` restricts schemas. */
+export function quoteIdentifier(name: string, what = 'SQL name'): string {
+  if (!/^[a-z_][a-z0-9_]*$/i.test(name)) {
+    throw new Error(`invalid ${what} ${JSON.stringify(name)}: use letters, digits and underscores`);
   }
-  return `"${schema}"`;
+  return `"${name}"`;
 }

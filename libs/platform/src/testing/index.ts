@@ -5,3 +5,4 @@ export * from './infra.js';
 export * from './processes.js';
 export * from './images.js';
 export * from './postgres-cluster.js';
+export * from './realtime-client.js';

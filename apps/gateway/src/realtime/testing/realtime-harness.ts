@@ -19,16 +19,12 @@ import {
 import { signAccessToken } from '@octave/platform/auth';
 import { startS3Server, type S3ServerHandle } from '@octave/platform/storage';
 import { startNatsServer, type NatsServerHandle } from '@octave/platform/testing';
-import { io, type Socket } from 'socket.io-client';
 import { loadGatewayConfig } from '../../config.js';
 import { createGateway } from '../../gateway.js';
-import { REALTIME_PATH } from '../realtime.gateway.js';
 
 export const SECRET = 'realtime-test-secret-that-is-long-enough-0123456789';
 const BUCKET = 'octave-rt-test';
 export const RPC_TIMEOUT_MS = 500;
-/** How long a test waits for something that should happen. */
-const WAIT_MS = 5_000;
 
 export function accessToken(actor: Actor, ttlSeconds = 900): string {
   return signAccessToken(actor, `sid-${actor.id}`, SECRET, ttlSeconds);
@@ -224,84 +220,3 @@ export class FakeStages {
     return { response: chat };
   }
 }
-
-export interface Received {
-  event: string;
-  payload: unknown;
-}
-
-/** A Socket.IO client as an app would use it, recording every event it receives. */
-export class TestClient {
-  readonly received: Received[] = [];
-  private waiters: { match: (r: Received) => boolean; resolve: (r: Received) => void }[] = [];
-
-  private constructor(readonly socket: Socket) {
-    socket.onAny((event: string, payload: unknown) => {
-      const r = { event, payload };
-      this.received.push(r);
-      this.waiters = this.waiters.filter((w) => {
-        if (!w.match(r)) return true;
-        w.resolve(r);
-        return false;
-      });
-    });
-  }
-
-  /** Connects with the given token (or none); fails on `connect_error`. */
-  static async connect(url: string, token: string | undefined): Promise<TestClient> {
-    const socket = io(url, {
-      path: REALTIME_PATH,
-      auth: token === undefined ? {} : { token },
-      transports: ['websocket'],
-      reconnection: false,
-      forceNew: true,
-    });
-    await new Promise<void>((resolve, reject) => {
-      socket.once('connect', () => resolve());
-      socket.once('connect_error', (err) => {
-        socket.close();
-        reject(err);
-      });
-    });
-    return new TestClient(socket);
-  }
-
-  emitAck<T = AnyAck>(event: string, ...args: unknown[]): Promise<T> {
-    return this.socket.timeout(WAIT_MS).emitWithAck(event, ...args) as Promise<T>;
-  }
-
-  subscribe(stageId: number): Promise<AnyAck> {
-    return this.emitAck('stage:subscribe', { stageId });
-  }
-
-  /** Resolves with the first event (received or to come) named `event` that matches. */
-  waitFor(event: string, match: (payload: never) => boolean = () => true): Promise<Received> {
-    const test = (r: Received) => r.event === event && match(r.payload as never);
-    const seen = this.received.find(test);
-    if (seen) return Promise.resolve(seen);
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no ${event} within ${WAIT_MS} ms`)), WAIT_MS);
-      this.waiters.push({ match: test, resolve: (r) => (clearTimeout(timer), resolve(r)) });
-    });
-  }
-
-  /**
-   * A round trip to the server: anything the server emitted to this socket before it
-   * handled this has arrived once it resolves. Proves an absence without sleeping.
-   */
-  async roundTrip(): Promise<void> {
-    await this.emitAck('stage:unsubscribe', { stageId: 2_147_483_647 });
-  }
-
-  eventsNamed(event: string): unknown[] {
-    return this.received.filter((r) => r.event === event).map((r) => r.payload);
-  }
-
-  close(): void {
-    this.socket.close();
-  }
-}
-
-/** An acknowledgement as the tests read it. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export type AnyAck = any;
