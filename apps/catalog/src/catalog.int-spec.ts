@@ -15,7 +15,7 @@ import {
 import { connectNats, RpcCallError, RpcClient } from '@octave/platform/bus';
 import { createLogger } from '@octave/platform/observability';
 import { startService, type RunningService } from '@octave/platform/service';
-import { ObjectStore } from '@octave/platform/storage';
+import { isStaged, newStagingKey, ObjectStore, stageUpload } from '@octave/platform/storage';
 import { startTestInfra, type TestInfra } from '@octave/platform/testing';
 import * as Minio from 'minio';
 import { catalogService } from './app.js';
@@ -71,18 +71,17 @@ async function keys(prefix = ''): Promise<string[]> {
   return found.sort();
 }
 
-/** Puts `body` where the gateway would have staged it. */
-async function stage(body: Buffer, contentType = 'audio/mpeg'): Promise<string> {
-  const key = `staging/${randomUUID()}`;
-  await store.putStream(key, Readable.from([body]), { contentType });
-  return key;
+/** Stages `body` as the gateway does, as an upload of `uploader`. */
+async function stage(body: Buffer, uploader: Actor = ADA): Promise<string> {
+  const staged = await stageUpload(store, Readable.from([body]), { maxBytes: 10 * MAX_UPLOAD_BYTES, uploaderId: uploader.id });
+  return staged.key;
 }
 
 async function upload(
   body: Buffer,
   fields: Partial<Omit<RpcRequest<'catalog.song.create'>, 'stagingKey'>> = {},
 ): Promise<SongDto> {
-  const stagingKey = await stage(body);
+  const stagingKey = await stage(body, fields.actor ?? ADA);
   return rpc.call('catalog.song.create', {
     actor: ADA,
     title: 'A tone',
@@ -169,9 +168,9 @@ describe('uploads', () => {
   });
 
   it.each(SOX_FORMATS.map((f) => [f.ext, f.mimeType] as const))(
-    'adopts a %s file: type and duration read from the content, object moved under songs/',
+    'adopts a %s file where it was staged: type and duration read from the content',
     async (ext, mimeType) => {
-      const stagingKey = await stage(tones[ext], 'application/x-anything');
+      const stagingKey = await stage(tones[ext]);
       const song = await rpc.call('catalog.song.create', {
         actor: ADA,
         stagingKey,
@@ -193,14 +192,11 @@ describe('uploads', () => {
       });
       expect(Math.abs(song.durationMs - 3000)).toBeLessThanOrEqual(100);
 
-      expect(await store.stat(stagingKey)).toBeNull();
       const info = await rpc.call('catalog.song.streamInfo', { id: song.id });
-      expect(info).toEqual({
-        objectKey: expect.stringMatching(new RegExp(`^songs/${ADA.id}/[0-9a-f-]{36}\\.${ext}$`)),
-        mimeType,
-        sizeBytes: tones[ext].length,
-      });
-      expect(await store.stat(info.objectKey)).toMatchObject({ sizeBytes: tones[ext].length, contentType: mimeType });
+      expect(info).toEqual({ objectKey: stagingKey, mimeType, sizeBytes: tones[ext].length });
+      expect(await store.stat(stagingKey)).toMatchObject({ sizeBytes: tones[ext].length, contentType: mimeType });
+      // No longer an upload for the lifecycle rule to expire.
+      expect(await isStaged(store, stagingKey)).toBe(false);
 
       const created = await eventually(
         async () =>
@@ -218,15 +214,15 @@ describe('uploads', () => {
     },
   );
 
-  it('refuses HTML named and typed as MP3 with a 415, removing the staged object', async () => {
-    const before = await keys('songs/');
-    const stagingKey = await stage(Buffer.from('<!doctype html><html><body>not a song</body></html>\n'), 'audio/mpeg');
+  it('refuses HTML with a 415, removing the staged object', async () => {
+    const before = await keys('uploads/');
+    const stagingKey = await stage(Buffer.from('<!doctype html><html><body>not a song</body></html>\n'));
     const err = await failure(
       rpc.call('catalog.song.create', { actor: ADA, stagingKey, title: 't', artist: 'a', genreIds: [] }),
     );
     expect(err).toMatchObject({ status: 415, code: 'UNSUPPORTED_MEDIA_TYPE' });
     expect(await store.stat(stagingKey)).toBeNull();
-    expect(await keys('songs/')).toEqual(before);
+    expect(await keys('uploads/')).toEqual(before);
   });
 
   it('refuses a file that starts like an MP3 but is not one (sniffing alone is not enough)', async () => {
@@ -266,19 +262,24 @@ describe('uploads', () => {
     expect(await keys()).toEqual(before);
   });
 
-  it('adopts nothing but staged uploads, and leaves other keys alone', async () => {
+  it("adopts nothing but the caller's staged uploads, and leaves other keys alone", async () => {
+    const create = (stagingKey: string, genreIds: number[] = []) =>
+      failure(rpc.call('catalog.song.create', { actor: ADA, stagingKey, title: 't', artist: 'a', genreIds }));
     await store.putStream('elsewhere/keep.mp3', Readable.from([tones.mp3]));
-    for (const stagingKey of ['elsewhere/keep.mp3', 'staging/../elsewhere/keep.mp3']) {
-      expect(
-        await failure(rpc.call('catalog.song.create', { actor: ADA, stagingKey, title: 't', artist: 'a', genreIds: [] })),
-      ).toMatchObject({ status: 400 });
+    const bobs = await stage(tones.mp3, BOB);
+    for (const stagingKey of ['elsewhere/keep.mp3', 'uploads/../elsewhere/keep.mp3', `staging/${randomUUID()}`, bobs]) {
+      expect(await create(stagingKey)).toMatchObject({ status: 400, code: 'VALIDATION_FAILED' });
     }
     expect(await store.stat('elsewhere/keep.mp3')).not.toBeNull();
-    expect(
-      await failure(
-        rpc.call('catalog.song.create', { actor: ADA, stagingKey: `staging/${randomUUID()}`, title: 't', artist: 'a', genreIds: [] }),
-      ),
-    ).toMatchObject({ status: 400, code: 'UPLOAD_NOT_FOUND' });
+    expect(await isStaged(store, bobs)).toBe(true);
+
+    // A song's audio is no upload any more: naming it again (with a genre that would be
+    // refused) neither makes a second song of it nor removes it.
+    const song = await upload(tones.mp3);
+    const { objectKey } = await rpc.call('catalog.song.streamInfo', { id: song.id });
+    expect(await create(objectKey, [999_999])).toMatchObject({ status: 400, code: 'UPLOAD_NOT_FOUND' });
+    expect(await store.stat(objectKey)).not.toBeNull();
+    expect(await create(newStagingKey(ADA.id))).toMatchObject({ status: 400, code: 'UPLOAD_NOT_FOUND' });
   });
 });
 
@@ -297,7 +298,7 @@ describe('search, get and getMany', () => {
       { title: 'Naïve Melody', artist: 'Talking Heads', genreIds: [genre.id] },
     ];
     for (const spec of specs) {
-      const stagingKey = await stage(tones.ogg);
+      const stagingKey = await stage(tones.ogg, uploader);
       songs.push(await rpc.call('catalog.song.create', { actor: uploader, stagingKey, ...spec }));
     }
   });
@@ -436,7 +437,7 @@ describe('update and delete', () => {
 describe("identity's user events", () => {
   it('shows the newest username of the uploader, whatever order the events arrive in', async () => {
     const carol: Actor = { id: 301, username: 'carol' };
-    const stagingKey = await stage(tones.wav);
+    const stagingKey = await stage(tones.wav, carol);
     const song = await rpc.call('catalog.song.create', { actor: carol, stagingKey, title: 't', artist: 'a', genreIds: [] });
     expect(song.uploader).toEqual({ id: 301, username: 'carol' });
 
@@ -450,7 +451,7 @@ describe("identity's user events", () => {
     await publishIdentityEvent('user.updated', { userId: 301, username: 'carol.old', fields: ['username'] }, new Date(now - 60_000));
     const second = await rpc.call('catalog.song.create', {
       actor: carol,
-      stagingKey: await stage(tones.ogg),
+      stagingKey: await stage(tones.ogg, carol),
       title: 't2',
       artist: 'a',
       genreIds: [],
@@ -465,14 +466,14 @@ describe("identity's user events", () => {
     const created: SongDto[] = [];
     for (const ext of ['mp3', 'flac'] as const) {
       created.push(
-        await rpc.call('catalog.song.create', { actor: dave, stagingKey: await stage(tones[ext]), title: ext, artist: 'd', genreIds: [] }),
+        await rpc.call('catalog.song.create', { actor: dave, stagingKey: await stage(tones[ext], dave), title: ext, artist: 'd', genreIds: [] }),
       );
     }
     const keep = await upload(tones.ogg, {});
-    expect(await keys(`songs/${dave.id}/`)).toHaveLength(2);
+    expect(await keys(`uploads/${dave.id}/`)).toHaveLength(2);
 
     await publishIdentityEvent('user.deleted', { userId: dave.id });
-    await eventually(async () => (await keys(`songs/${dave.id}/`)).length === 0, "the deleted user's objects to go");
+    await eventually(async () => (await keys(`uploads/${dave.id}/`)).length === 0, "the deleted user's objects to go");
     const page = await rpc.call('catalog.song.search', { limit: 10, uploaderId: dave.id });
     expect(page.items).toEqual([]);
     expect(await rpc.call('catalog.song.get', { id: keep.id })).toEqual(keep);
@@ -484,13 +485,13 @@ describe("identity's user events", () => {
     }, 'a song.deleted per song');
     expect(deletedIds).toEqual(created.map((s) => s.id).sort((a, b) => a - b));
 
-    const stagingKey = await stage(tones.mp3);
+    const stagingKey = await stage(tones.mp3, dave);
     const refused = await failure(
       rpc.call('catalog.song.create', { actor: dave, stagingKey, title: 'late', artist: 'd', genreIds: [] }),
     );
     expect(refused).toMatchObject({ status: 401, code: 'ACCOUNT_DELETED' });
     expect(await store.stat(stagingKey)).toBeNull();
-    expect(await keys(`songs/${dave.id}/`)).toEqual([]);
+    expect(await keys(`uploads/${dave.id}/`)).toEqual([]);
   });
 });
 

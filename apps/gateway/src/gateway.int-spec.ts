@@ -5,10 +5,9 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { connect, type Msg, type NatsConnection, type Subscription } from '@nats-io/transport-node';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { BusHeaders, type ErrorEnvelope, type MeDto, SERVICES, type UserDto } from '@octave/contracts';
-import { ObjectStore, startS3Server, type S3ServerHandle } from '@octave/platform/storage';
-import { startNatsServer, type NatsServerHandle } from '@octave/platform/testing';
+import { isStaged, ObjectStore, startS3Server, type S3ServerHandle } from '@octave/platform/storage';
+import { RealtimeTestClient, startNatsServer, type NatsServerHandle } from '@octave/platform/testing';
 import jwt from 'jsonwebtoken';
-import { io, type Socket } from 'socket.io-client';
 import { loadGatewayConfig } from './config.js';
 import { createGateway } from './gateway.js';
 import { RealtimeGateway, userRoom } from './realtime/realtime.gateway.js';
@@ -386,20 +385,23 @@ describe('avatar upload', () => {
     return fd;
   }
 
-  it('streams the file to staging and hands its key to identity', async () => {
+  it("stages the file under the uploader's id, typed by its content and tagged as staged, and hands its key to identity", async () => {
     let staged: { sizeBytes: number } | null = null;
+    let stagedNow = false;
     let key = '';
     const sub = await fakeService('identity.me.avatar.set', async (data: { actor: unknown; stagingKey: string }) => {
       key = data.stagingKey;
       staged = await store.stat(data.stagingKey);
+      stagedNow = await isStaged(store, data.stagingKey);
       return { response: { ...me(), avatarUrl: 'http://cdn/avatar.png' } };
     });
     try {
       const res = await api<MeDto>('PUT', '/api/me/avatar', { token: accessToken(), body: form([['file', png]]) });
       expect(res.status).toBe(200);
       expect(res.body.avatarUrl).toBe('http://cdn/avatar.png');
-      expect(key).toMatch(/^staging\/[0-9a-f-]{36}$/);
-      expect(staged).toMatchObject({ sizeBytes: png.length });
+      expect(key).toMatch(new RegExp(`^uploads/${ADA.id}/[0-9a-f-]{36}$`));
+      expect(staged).toMatchObject({ sizeBytes: png.length, contentType: 'image/png' });
+      expect(stagedNow).toBe(true);
     } finally {
       await release(sub);
     }
@@ -416,6 +418,37 @@ describe('avatar upload', () => {
       expectErrorBody(res, 415, 'Unsupported Media Type', 'avatar must be a PNG, JPEG or WebP image');
       expect(key).not.toBe('');
       expect(await store.stat(key)).toBeNull();
+    } finally {
+      await release(sub);
+    }
+  });
+
+  it('never removes an upload the service adopted, even when its answer is an error', async () => {
+    let key = '';
+    const sub = await fakeService('identity.me.avatar.set', async (data: { stagingKey: string }) => {
+      key = data.stagingKey;
+      await store.removeTags(key); // adopted, then the service failed after its commit
+      return { err: { code: 'INTERNAL_ERROR', status: 500, message: 'internal error' } };
+    });
+    try {
+      const res = await api('PUT', '/api/me/avatar', { token: accessToken(), body: form([['file', png]]) });
+      expect(res.status).toBe(500);
+      expect(await store.stat(key)).not.toBeNull();
+    } finally {
+      await release(sub);
+    }
+  });
+
+  it('leaves the upload, still staged, to the lifecycle rule when the service does not answer in time', async () => {
+    let key = '';
+    const sub = await fakeService('identity.me.avatar.set', (data: { stagingKey: string }) => {
+      key = data.stagingKey;
+      return undefined; // it may yet adopt it
+    });
+    try {
+      const res = await api('PUT', '/api/me/avatar', { token: accessToken(), body: form([['file', png]]) });
+      expect(res.status).toBe(504);
+      expect(await isStaged(store, key)).toBe(true);
     } finally {
       await release(sub);
     }
@@ -544,25 +577,16 @@ describe('metrics and docs', () => {
 });
 
 describe('realtime', () => {
-  function connectSocket(auth: Record<string, unknown>): Promise<{ socket: Socket; error?: Error }> {
-    const socket = io(base, { path: '/realtime', auth, transports: ['websocket'], reconnection: false, forceNew: true });
-    return new Promise((resolve) => {
-      socket.once('connect', () => resolve({ socket }));
-      socket.once('connect_error', (error) => resolve({ socket, error }));
-    });
-  }
-
   it('accepts a socket with a valid token and counts it', async () => {
-    const { socket, error } = await connectSocket({ token: accessToken() });
+    const client = await RealtimeTestClient.connect(base, { token: accessToken() });
     try {
-      expect(error).toBeUndefined();
-      expect(socket.connected).toBe(true);
+      expect(client.socket.connected).toBe(true);
       const metrics = await api<string>('GET', '/metrics');
       expect(metrics.body).toMatch(/socketio_connections 1/);
       const inRoom = await app.get(RealtimeGateway).server.in(userRoom(ADA.id)).fetchSockets();
       expect(inRoom.map((s) => s.data)).toEqual([{ actor: ADA }]);
     } finally {
-      socket.close();
+      client.close();
     }
   });
 
@@ -571,10 +595,7 @@ describe('realtime', () => {
     ['a bad', { token: 'nope' }],
     ['an expired', { token: accessToken({ iat: Math.floor(Date.now() / 1000) - 3600 }, { expiresIn: -60 }) }],
   ])('refuses a socket with %s token', async (_name, auth) => {
-    const { socket, error } = await connectSocket(auth);
-    socket.close();
-    expect(error?.message).toBe('unauthorized');
-    expect(socket.connected).toBe(false);
+    await expect(RealtimeTestClient.connect(base, { auth })).rejects.toMatchObject({ message: 'unauthorized' });
   });
 });
 

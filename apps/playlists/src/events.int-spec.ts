@@ -132,7 +132,7 @@ describe('user.deleted', () => {
       await h.rpc.call('playlists.entry.add', { actor: ada, playlistId: playlist.id, songId: song.id });
       mine.push(playlist);
     }
-    const stagingKey = await h.stage(tinyPng());
+    const stagingKey = await h.stage(tinyPng(), ada);
     const covered = await h.rpc.call('playlists.playlist.cover.set', { actor: ada, id: mine[0].id, stagingKey });
     const coverKey = decodeURIComponent(new URL(covered.coverUrl!).pathname).replace(`/${h.infra.s3.bucket}/`, '');
     const theirs = await h.rpc.call('playlists.playlist.create', { actor: bob, name: 'Bob keeps this' });

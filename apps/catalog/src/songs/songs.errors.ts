@@ -7,16 +7,10 @@ export const songNotFound = (id: number) => DomainError.notFound(CatalogErrorCod
 export const notSongOwner = (id: number) =>
   DomainError.forbidden(CatalogErrorCode.NotSongOwner, `only the uploader may change or delete song ${id}`);
 
+export const UNSUPPORTED_AUDIO_MESSAGE = 'the file must be audio: MP3, Ogg (Vorbis or Opus), FLAC, WAV, M4A or AAC';
+
 export const unsupportedAudio = () =>
-  DomainError.unsupportedMediaType(
-    UploadErrorCode.UnsupportedMediaType,
-    'the file must be audio: MP3, Ogg (Vorbis or Opus), FLAC, WAV, M4A or AAC',
-  );
-
-export const uploadTooLarge = (maxBytes: number) =>
-  new DomainError(UploadErrorCode.TooLarge, 413, `file is larger than ${maxBytes} bytes`);
-
-export const uploadNotFound = () => DomainError.badRequest(UploadErrorCode.NotFound, 'the uploaded file was not found');
+  DomainError.unsupportedMediaType(UploadErrorCode.UnsupportedMediaType, UNSUPPORTED_AUDIO_MESSAGE);
 
 export const accountDeleted = () =>
   DomainError.unauthorized(CatalogErrorCode.AccountDeleted, 'this account has been deleted');

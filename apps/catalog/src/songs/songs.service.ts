@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { EntityManager, LockMode } from '@mikro-orm/postgresql';
 import {
@@ -12,15 +11,15 @@ import {
 import { DomainError } from '@octave/platform/bus';
 import { Outbox } from '@octave/platform/events';
 import { OUTBOX, SERVICE_CONFIG } from '@octave/platform/service';
-import { isStagingKey, ObjectStore, UploadErrorCode } from '@octave/platform/storage';
+import { adoptStagedUpload, ObjectStore } from '@octave/platform/storage';
 import type { CatalogConfig } from '../config.js';
 import { genreIdsProblems, GenresService } from '../genres/genres.service.js';
 import { assertValid, isId, pageLimitProblems, textProblems } from '../validation.js';
-import { inspectAudio } from './audio.js';
+import { inspectAudio, SNIFFED_AUDIO_TYPES } from './audio.js';
 import { decodeSongCursor, encodeSongCursor } from './song-cursor.js';
 import { Song } from './song.entity.js';
 import { SongPresenter } from './song.presenter.js';
-import { accountDeleted, notSongOwner, songNotFound, unsupportedAudio, uploadNotFound, uploadTooLarge } from './songs.errors.js';
+import { accountDeleted, notSongOwner, songNotFound, UNSUPPORTED_AUDIO_MESSAGE, unsupportedAudio } from './songs.errors.js';
 
 export const TITLE_MAX = 200;
 export const ARTIST_MAX = 200;
@@ -28,11 +27,6 @@ export const GENRES_PER_SONG_MAX = 10;
 export const SEARCH_MAX = 100;
 /** More ids than this in one `getMany` is a caller bug, not a page. */
 const MAX_GET_MANY = 1000;
-
-/** Where the audio of a song lives: a fresh key per upload, under its uploader. */
-export function songKey(uploaderId: number, ext: string): string {
-  return `songs/${uploaderId}/${randomUUID()}.${ext}`;
-}
 
 /** A LIKE pattern matching values that contain `text` literally (`\` is the escape). */
 export function likeContainsPattern(text: string): string {
@@ -51,63 +45,63 @@ export class SongsService {
   ) {}
 
   /**
-   * Adopts the staged upload as a new song. The staged object is always removed; the
-   * song's own copy is removed too unless the song was committed, so a failure at any
-   * step leaves no object behind.
+   * Adopts the staged upload as a new song, in place (`adoptStagedUpload`): the object
+   * the gateway staged becomes the song's audio, and it is removed if the song is not
+   * created (invalid fields, unknown genres, not audio, a deleted account), so a failure
+   * at any step leaves no object behind.
    */
   async create(req: RpcRequest<'catalog.song.create'>): Promise<SongDto> {
-    const { actor, stagingKey } = req;
-    // Only staged uploads are adopted (and then removed): never a live object of any service.
-    if (!isStagingKey(stagingKey)) {
-      throw DomainError.badRequest(UploadErrorCode.InvalidStagingKey, 'stagingKey must name a staged upload');
-    }
-    let key: string | undefined;
-    try {
-      assertValid([
-        ...textProblems('title', req.title, TITLE_MAX),
-        ...textProblems('artist', req.artist, ARTIST_MAX),
-        ...genreIdsProblems(req.genreIds, GENRES_PER_SONG_MAX),
-      ]);
-      const genreIds = await this.genres.requireAll(req.genreIds);
-      const info = await this.store.stat(stagingKey);
-      if (!info) throw uploadNotFound();
-      if (info.sizeBytes > this.config.MAX_UPLOAD_BYTES) throw uploadTooLarge(this.config.MAX_UPLOAD_BYTES);
-      const audio = await inspectAudio(this.store, stagingKey, info.sizeBytes);
-      if (!audio) throw unsupportedAudio();
-
-      key = songKey(actor.id, audio.ext);
+    const { actor } = req;
+    let genreIds: number[] = [];
+    return adoptStagedUpload(
+      this.store,
+      req.stagingKey,
+      {
+        uploaderId: actor.id,
+        accepted: SNIFFED_AUDIO_TYPES,
+        maxBytes: this.config.MAX_UPLOAD_BYTES,
+        what: 'file',
+        unsupportedMessage: UNSUPPORTED_AUDIO_MESSAGE,
+        check: async () => {
+          assertValid([
+            ...textProblems('title', req.title, TITLE_MAX),
+            ...textProblems('artist', req.artist, ARTIST_MAX),
+            ...genreIdsProblems(req.genreIds, GENRES_PER_SONG_MAX),
+          ]);
+          genreIds = await this.genres.requireAll(req.genreIds);
+        },
+        inspect: async (object) => {
+          const audio = await inspectAudio(this.store, object);
+          if (!audio) throw unsupportedAudio();
+          return audio;
+        },
+      },
       // The sniffed type, not whatever the uploader claimed, is what clients are served.
-      await this.store.copy(stagingKey, key, audio.mimeType);
-      const objectKey = key;
-      const dto = await this.em.transactional(async (tx) => {
-        await this.lockLiveUploader(tx, actor);
-        const song = tx.create(Song, {
-          title: req.title.trim(),
-          artist: req.artist.trim(),
-          uploaderId: actor.id,
-          objectKey,
-          durationMs: audio.durationMs,
-          mimeType: audio.mimeType,
-          sizeBytes: info.sizeBytes,
-        });
-        await tx.flush();
-        await this.setGenres(tx, song.id, genreIds);
-        await this.outbox.record(tx, 'song.created', {
-          songId: song.id,
-          uploaderId: actor.id,
-          title: song.title,
-          artist: song.artist,
-          durationMs: song.durationMs,
-          genreIds,
-        });
-        return this.present(tx, song.id);
-      });
-      key = undefined; // the song owns it now
-      return dto;
-    } finally {
-      await this.store.discard(stagingKey);
-      if (key) await this.store.discard(key);
-    }
+      ({ key, sizeBytes, details: audio }) =>
+        this.em.transactional(async (tx) => {
+          await this.lockLiveUploader(tx, actor);
+          const song = tx.create(Song, {
+            title: req.title.trim(),
+            artist: req.artist.trim(),
+            uploaderId: actor.id,
+            objectKey: key,
+            durationMs: audio.durationMs,
+            mimeType: audio.mimeType,
+            sizeBytes,
+          });
+          await tx.flush();
+          await this.setGenres(tx, song.id, genreIds);
+          await this.outbox.record(tx, 'song.created', {
+            songId: song.id,
+            uploaderId: actor.id,
+            title: song.title,
+            artist: song.artist,
+            durationMs: song.durationMs,
+            genreIds,
+          });
+          return this.present(tx, song.id);
+        }),
+    );
   }
 
   async get(id: number): Promise<SongDto> {

@@ -1,14 +1,25 @@
 import { BadRequestException, HttpException, ServiceUnavailableException } from '@nestjs/common';
-import { newStagingKey, type ObjectStore, ObjectTooLargeError } from '@octave/platform/storage';
+import { BusErrorCode, RpcCallError } from '@octave/platform/bus';
+import { discardStagedUpload, type ObjectStore, ObjectTooLargeError, stageUpload } from '@octave/platform/storage';
 import type { FastifyRequest } from 'fastify';
 import '@fastify/multipart';
 
-/** An uploaded file, already in the object store under `staging/`, for a service to adopt. */
+/** An uploaded file, already in the object store and tagged as staged, for a service to adopt. */
 export interface StagedUpload {
   key: string;
   sizeBytes: number;
   /** Text fields sent with the file (only those in `fields`), by name. */
   fields: Record<string, string[]>;
+}
+
+export interface UploadOptions {
+  /** The multipart field the file comes in. */
+  field: string;
+  maxBytes: number;
+  /** Text fields allowed beside the file. */
+  fields?: readonly string[];
+  /** Who uploads it (the request's actor): the upload is staged under their id. */
+  uploaderId: number;
 }
 
 /**
@@ -43,16 +54,17 @@ async function* readParts<T>(parts: AsyncIterable<T>): AsyncGenerator<T> {
 }
 
 /**
- * Streams the single file of a multipart request into the object store under
- * `staging/<uuid>`, never holding it in memory. The bytes are counted on the way and
- * the upload aborted past `maxBytes` (413); a body that is not multipart, lacks the
- * file, has a second file or an unexpected field is a 400. The caller hands the key to
- * the owning service and removes it if that fails.
+ * Streams the single file of a multipart request into the object store as a staged
+ * upload (`stageUpload`: `uploads/<uploader id>/<uuid>`, tagged staged, typed by a sniff of its first
+ * bytes), never holding it in memory. The bytes are counted on the way and the upload
+ * aborted past `maxBytes` (413); a body that is not multipart, lacks the file, has a
+ * second file or an unexpected field is a 400. The caller hands the key to the owning
+ * service, which keeps the object where it is or removes it.
  */
 export async function stageSingleUpload(
   request: FastifyRequest,
   store: ObjectStore,
-  opts: { field: string; maxBytes: number; fields?: readonly string[] },
+  opts: UploadOptions,
 ): Promise<StagedUpload> {
   if (!request.isMultipart()) {
     throw new BadRequestException(`expected a multipart/form-data body with a "${opts.field}" file`);
@@ -80,15 +92,14 @@ export async function stageSingleUpload(
         part.file.resume();
         throw new BadRequestException('only one file may be uploaded');
       }
-      const key = newStagingKey();
       let bodyError: unknown;
       part.file.on('error', (err: NodeJS.ErrnoException) => {
         // A premature close is the store's upload tearing the body down, not the client.
         if (err.code !== 'ERR_STREAM_PREMATURE_CLOSE') bodyError ??= err;
       });
       try {
-        // The declared type is not trusted: the owning service sniffs the content.
-        staged = await store.putStream(key, part.file, { maxBytes: opts.maxBytes });
+        // The declared type is not trusted: the content is sniffed, here and by the owning service.
+        staged = await stageUpload(store, part.file, { maxBytes: opts.maxBytes, uploaderId: opts.uploaderId });
       } catch (err) {
         throw uploadFailure(err, bodyError ?? (request.raw.readableAborted ? err : undefined));
       }
@@ -102,21 +113,33 @@ export async function stageSingleUpload(
 }
 
 /**
- * Stages the request's file, then hands it to the owning service with `adopt`. When the
- * service does not take it (or does not say so in time), the staged object is discarded
- * so nothing is left behind.
+ * Whether the owning service may still be working on the upload: its answer did not
+ * come in time or the bus failed on the way. It may yet adopt the object in place, so
+ * it is not the gateway's to remove; if the service does not take it, it stays tagged
+ * as staged and the bucket's lifecycle rule expires it.
+ */
+function outcomeUnknown(err: unknown): boolean {
+  return err instanceof RpcCallError && (err.code === BusErrorCode.Timeout || err.code === BusErrorCode.Unavailable);
+}
+
+/**
+ * Stages the request's file, then hands it to the owning service with `adopt`. The
+ * service adopts the object in place or removes it; when the hand-over fails otherwise
+ * (the fields are refused before the call, the service is not there, or it failed to
+ * remove what it refused), the gateway removes the object unless it was adopted, so
+ * nothing is left behind. When the outcome is unknown it is left to the lifecycle rule.
  */
 export async function handOverUpload<T>(
   request: FastifyRequest,
   store: ObjectStore,
-  opts: { field: string; maxBytes: number; fields?: readonly string[] },
+  opts: UploadOptions,
   adopt: (upload: StagedUpload) => Promise<T>,
 ): Promise<T> {
   const upload = await stageSingleUpload(request, store, opts);
   try {
     return await adopt(upload);
   } catch (err) {
-    await store.discard(upload.key);
+    if (!outcomeUnknown(err)) await discardStagedUpload(store, upload.key);
     throw err;
   }
 }

@@ -59,7 +59,8 @@ export class MeController {
   @ApiOkResponse({ type: MeResponse })
   @ApiErrors(400, 401, 413, 415)
   async setAvatar(@CurrentActor() actor: Actor, @Req() request: FastifyRequest): Promise<MeResponse> {
-    return handOverUpload(request, this.store, { field: 'file', maxBytes: this.config.MAX_AVATAR_BYTES }, (upload) =>
+    const limits = { field: 'file', maxBytes: this.config.MAX_AVATAR_BYTES, uploaderId: actor.id };
+    return handOverUpload(request, this.store, limits, (upload) =>
       this.rpc.call('identity.me.avatar.set', { actor, stagingKey: upload.key }),
     );
   }

@@ -102,7 +102,8 @@ export class PlaylistsController {
     @IdParam('id') id: number,
     @Req() request: FastifyRequest,
   ): Promise<PlaylistResponse> {
-    return handOverUpload(request, this.store, { field: 'file', maxBytes: this.config.MAX_COVER_BYTES }, (upload) =>
+    const limits = { field: 'file', maxBytes: this.config.MAX_COVER_BYTES, uploaderId: actor.id };
+    return handOverUpload(request, this.store, limits, (upload) =>
       this.rpc.call('playlists.playlist.cover.set', { actor, id, stagingKey: upload.key }),
     );
   }

@@ -127,7 +127,8 @@ export class StagesController {
   @ApiOkResponse({ type: StageResponse })
   @ApiErrors(400, 401, 403, 404, 413, 415)
   async setCover(@CurrentActor() actor: Actor, @IdParam('id') id: number, @Req() request: FastifyRequest): Promise<StageResponse> {
-    return handOverUpload(request, this.store, { field: 'file', maxBytes: this.config.MAX_COVER_BYTES }, (upload) =>
+    const limits = { field: 'file', maxBytes: this.config.MAX_COVER_BYTES, uploaderId: actor.id };
+    return handOverUpload(request, this.store, limits, (upload) =>
       this.rpc.call('stages.stage.cover.set', { actor, id, stagingKey: upload.key }),
     );
   }

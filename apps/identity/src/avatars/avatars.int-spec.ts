@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { SessionDto } from '@octave/contracts';
-import { newStagingKey, UploadErrorCode } from '@octave/platform/storage';
+import { isStaged, newStagingKey, stageUpload, UploadErrorCode } from '@octave/platform/storage';
 import { HTML, tinyPng } from '@octave/platform/testing';
 import { newUser, startIdentityHarness, type IdentityHarness } from '../testing/identity-harness.js';
 import { rejection } from '../testing/rejection.js';
@@ -10,11 +10,9 @@ describe('identity avatars (RPC)', () => {
   let h: IdentityHarness;
   const actorOf = (s: SessionDto) => ({ id: s.user.id, username: s.user.username });
 
-  /** Puts bytes where the gateway would stage an upload, under a misleading type. */
-  async function stage(bytes: Buffer): Promise<string> {
-    const key = newStagingKey();
-    await h.store.putStream(key, Readable.from([bytes]), { contentType: 'application/octet-stream' });
-    return key;
+  /** Stages bytes as the gateway does, as an upload of the session's user. */
+  async function stage(bytes: Buffer, session: SessionDto): Promise<string> {
+    return (await stageUpload(h.store, Readable.from([bytes]), { maxBytes: 1024 * 1024, uploaderId: session.user.id })).key;
   }
 
   /** The object key behind a presigned avatar URL. */
@@ -27,10 +25,10 @@ describe('identity avatars (RPC)', () => {
     await h?.stop();
   });
 
-  it('adopts a staged PNG: avatarUrl serves it, the staged object is gone', async () => {
+  it('adopts a staged PNG where it is: avatarUrl serves it, and it is no longer a staged upload', async () => {
     const session = await h.rpc.call('identity.auth.register', newUser('avatar'));
     const png = tinyPng();
-    const stagingKey = await stage(png);
+    const stagingKey = await stage(png, session);
 
     const me = await h.rpc.call('identity.me.avatar.set', { actor: actorOf(session), stagingKey });
     expect(me.avatarUrl).toEqual(expect.any(String));
@@ -38,8 +36,8 @@ describe('identity avatars (RPC)', () => {
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toBe('image/png');
     expect(Buffer.from(await res.arrayBuffer()).equals(png)).toBe(true);
-    expect(keyOf(me.avatarUrl!)).toMatch(new RegExp(`^avatars/${session.user.id}/[0-9a-f-]{36}\\.png$`));
-    expect(await h.store.stat(stagingKey)).toBeNull();
+    expect(keyOf(me.avatarUrl!)).toBe(stagingKey);
+    expect(await isStaged(h.store, stagingKey)).toBe(false);
 
     // The public profile shows it too.
     const profile = await h.rpc.call('identity.user.get', { id: session.user.id });
@@ -49,8 +47,8 @@ describe('identity avatars (RPC)', () => {
   it('replacing and removing an avatar deletes the objects no longer used', async () => {
     const session = await h.rpc.call('identity.auth.register', newUser('swap'));
     const actor = actorOf(session);
-    const first = await h.rpc.call('identity.me.avatar.set', { actor, stagingKey: await stage(tinyPng(2)) });
-    const second = await h.rpc.call('identity.me.avatar.set', { actor, stagingKey: await stage(tinyPng(3)) });
+    const first = await h.rpc.call('identity.me.avatar.set', { actor, stagingKey: await stage(tinyPng(2), session) });
+    const second = await h.rpc.call('identity.me.avatar.set', { actor, stagingKey: await stage(tinyPng(3), session) });
     expect(await h.store.stat(keyOf(first.avatarUrl!))).toBeNull();
     expect(await h.store.stat(keyOf(second.avatarUrl!))).not.toBeNull();
 
@@ -61,7 +59,7 @@ describe('identity avatars (RPC)', () => {
 
   it('refuses what is not an image (415) and removes the staged object', async () => {
     const session = await h.rpc.call('identity.auth.register', newUser('html'));
-    const stagingKey = await stage(HTML);
+    const stagingKey = await stage(HTML, session);
     const err = await rejection(h.rpc.call('identity.me.avatar.set', { actor: actorOf(session), stagingKey }));
     expect(err).toMatchObject({ status: 415, code: UploadErrorCode.UnsupportedMediaType });
     expect(await h.store.stat(stagingKey)).toBeNull();
@@ -71,7 +69,7 @@ describe('identity avatars (RPC)', () => {
   it('refuses an image larger than MAX_AVATAR_BYTES (413) and removes the staged object', async () => {
     const session = await h.rpc.call('identity.auth.register', newUser('big'));
     const big = Buffer.concat([tinyPng(), Buffer.alloc(5000)]);
-    const stagingKey = await stage(big);
+    const stagingKey = await stage(big, session);
     const err = await rejection(h.rpc.call('identity.me.avatar.set', { actor: actorOf(session), stagingKey }));
     expect(err).toMatchObject({ status: 413, code: UploadErrorCode.TooLarge });
     expect(await h.store.stat(stagingKey)).toBeNull();
@@ -80,26 +78,32 @@ describe('identity avatars (RPC)', () => {
   it('refuses a staging key with nothing behind it', async () => {
     const session = await h.rpc.call('identity.auth.register', newUser('none'));
     const err = await rejection(
-      h.rpc.call('identity.me.avatar.set', { actor: actorOf(session), stagingKey: newStagingKey() }),
+      h.rpc.call('identity.me.avatar.set', { actor: actorOf(session), stagingKey: newStagingKey(session.user.id) }),
     );
     expect(err).toMatchObject({ status: 400, code: UploadErrorCode.NotFound });
   });
 
   it("adopts only staged uploads, never another user's avatar", async () => {
     const owner = await h.rpc.call('identity.auth.register', newUser('owner'));
-    const withAvatar = await h.rpc.call('identity.me.avatar.set', { actor: actorOf(owner), stagingKey: await stage(tinyPng()) });
+    const withAvatar = await h.rpc.call('identity.me.avatar.set', { actor: actorOf(owner), stagingKey: await stage(tinyPng(), owner) });
     const thief = await h.rpc.call('identity.auth.register', newUser('thief'));
     const err = await rejection(
       h.rpc.call('identity.me.avatar.set', { actor: actorOf(thief), stagingKey: keyOf(withAvatar.avatarUrl!) }),
     );
     expect(err).toMatchObject({ status: 400, code: UploadErrorCode.InvalidStagingKey });
     expect(await h.store.stat(keyOf(withAvatar.avatarUrl!))).not.toBeNull();
+    // Nor the owner's own avatar, which is no upload any more.
+    const again = await rejection(
+      h.rpc.call('identity.me.avatar.set', { actor: actorOf(owner), stagingKey: keyOf(withAvatar.avatarUrl!) }),
+    );
+    expect(again).toMatchObject({ status: 400, code: UploadErrorCode.NotFound });
+    expect(await h.store.stat(keyOf(withAvatar.avatarUrl!))).not.toBeNull();
   });
 
   it('deleting the account deletes its avatar object', async () => {
     const input = newUser('gone');
     const session = await h.rpc.call('identity.auth.register', input);
-    const me = await h.rpc.call('identity.me.avatar.set', { actor: actorOf(session), stagingKey: await stage(tinyPng()) });
+    const me = await h.rpc.call('identity.me.avatar.set', { actor: actorOf(session), stagingKey: await stage(tinyPng(), session) });
     await h.rpc.call('identity.me.delete', { actor: actorOf(session), password: input.password });
     expect(await h.store.stat(keyOf(me.avatarUrl!))).toBeNull();
   });

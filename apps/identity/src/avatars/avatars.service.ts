@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { EntityManager, LockMode } from '@mikro-orm/postgresql';
 import type { Actor, MeDto } from '@octave/contracts';
@@ -9,11 +8,6 @@ import type { IdentityConfig } from '../config.js';
 import { User } from '../users/user.entity.js';
 import { UserPresenter } from '../users/user.presenter.js';
 import { userNotFound } from '../users/users.errors.js';
-
-/** Where a user's avatar objects live: a fresh key per upload, so URLs never serve a stale image. */
-export function avatarKey(userId: number, ext: string): string {
-  return `avatars/${userId}/${randomUUID()}.${ext}`;
-}
 
 @Injectable()
 export class AvatarsService {
@@ -26,27 +20,18 @@ export class AvatarsService {
   ) {}
 
   /**
-   * Adopts the object the gateway staged as the actor's avatar (the staged object is
-   * consumed whatever the outcome). Objects no longer referenced are removed once the
-   * change is committed, so a failure there only leaves an orphan behind, never a user
-   * pointing at a missing avatar.
+   * Adopts the object the gateway staged, in place, as the actor's avatar (it is removed
+   * if it is not taken). The avatar it replaces is removed once the change is committed,
+   * so a failure there only leaves an orphan behind, never a user pointing at a missing
+   * avatar.
    */
   async set(actor: Actor, stagingKey: string): Promise<MeDto> {
-    const { key } = await adoptStagedUpload(this.store, stagingKey, {
-      accepted: IMAGE_TYPES,
-      maxBytes: this.config.MAX_AVATAR_BYTES,
-      what: 'avatar',
-      destination: (ext) => avatarKey(actor.id, ext),
-    });
-
-    let previousKey: string | null;
-    let user: User;
-    try {
-      ({ user, previousKey } = await this.replaceAvatar(actor.id, key));
-    } catch (err) {
-      await this.store.discard(key);
-      throw err;
-    }
+    const { user, previousKey } = await adoptStagedUpload(
+      this.store,
+      stagingKey,
+      { uploaderId: actor.id, accepted: IMAGE_TYPES, maxBytes: this.config.MAX_AVATAR_BYTES, what: 'avatar' },
+      ({ key }) => this.replaceAvatar(actor.id, key),
+    );
     if (previousKey) await this.store.discard(previousKey);
     return this.presenter.me(user);
   }

@@ -20,7 +20,7 @@ import {
 import { createMicroservice, RpcCallError, RpcClient, RpcHandler } from '@octave/platform/bus';
 import { createLogger } from '@octave/platform/observability';
 import { startService, type RunningService } from '@octave/platform/service';
-import { newStagingKey, ObjectStore } from '@octave/platform/storage';
+import { ObjectStore, stageUpload } from '@octave/platform/storage';
 import { startTestInfra, type TestInfra } from '@octave/platform/testing';
 import { playlistsService } from '../app.js';
 import { loadPlaylistsConfig, type PlaylistsConfig } from '../config.js';
@@ -104,8 +104,8 @@ export interface PlaylistsHarness {
   eventsHandled(): Promise<void>;
   /** The events the service recorded in its outbox, oldest first. */
   recorded(): Promise<EventEnvelope[]>;
-  /** Puts bytes where the gateway would stage an upload, under a misleading type. */
-  stage(bytes: Buffer): Promise<string>;
+  /** Stages bytes as the gateway does, as an upload of `uploader`. */
+  stage(bytes: Buffer, uploader: Actor): Promise<string>;
   stop(): Promise<void>;
 }
 
@@ -239,11 +239,8 @@ export async function startPlaylistsHarness(
         .execute<{ envelope: EventEnvelope }[]>('SELECT envelope FROM playlists.outbox ORDER BY seq');
       return rows.map((r) => r.envelope);
     },
-    stage: async (bytes) => {
-      const key = newStagingKey();
-      await store.putStream(key, Readable.from([bytes]), { contentType: 'application/octet-stream' });
-      return key;
-    },
+    stage: async (bytes, uploader) =>
+      (await stageUpload(store, Readable.from([bytes]), { maxBytes: 1024 * 1024, uploaderId: uploader.id })).key,
     stop: async () => {
       await client.drain();
       await started.close();

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Readable } from 'node:stream';
-import { StagesErrorCode } from '@octave/contracts';
-import { newStagingKey, UploadErrorCode, type ObjectStore } from '@octave/platform/storage';
+import { StagesErrorCode, type Actor } from '@octave/contracts';
+import { isStaged, stageUpload, UploadErrorCode, type ObjectStore } from '@octave/platform/storage';
 import { tinyPng } from '@octave/platform/testing';
 import { rejection, startStagesHarness, type StagesHarness } from '../testing/stages-harness.js';
 
@@ -17,27 +17,27 @@ describe('stages: covers', () => {
     await h?.stop();
   });
 
-  /** An upload as the gateway stages it. */
-  async function stage(content: Buffer): Promise<string> {
-    const key = newStagingKey();
-    await store.putStream(key, Readable.from(content));
-    return key;
+  /** An upload of `uploader` as the gateway stages it. */
+  async function stage(content: Buffer, uploader: Actor): Promise<string> {
+    return (await stageUpload(store, Readable.from([content]), { maxBytes: 1024 * 1024, uploaderId: uploader.id })).key;
   }
 
-  it('adopts a sniffed image as the cover (host only), tells subscribers, and removes the upload and the old cover', async () => {
+  it('adopts a sniffed image where it was staged as the cover (host only), tells subscribers, and removes the old cover', async () => {
     const host = h.addUser();
     const created = await h.rpc.call('stages.stage.create', { actor: host, name: 'Covered' });
-    const first = await h.rpc.call('stages.stage.cover.set', { actor: host, id: created.id, stagingKey: await stage(tinyPng()) });
+    const firstKey = await stage(tinyPng(), host);
+    const first = await h.rpc.call('stages.stage.cover.set', { actor: host, id: created.id, stagingKey: firstKey });
     expect(first.coverUrl).toMatch(/^http/);
     const image = await fetch(first.coverUrl!);
     expect(image.status).toBe(200);
     expect(image.headers.get('content-type')).toBe('image/png');
     expect(Buffer.from(await image.arrayBuffer())).toEqual(tinyPng());
     expect((await h.realtime.next(created.id, 'stage:updated')).payload.coverUrl).toMatch(/^http/);
+    expect(await isStaged(store, firstKey)).toBe(false);
 
-    const upload = await stage(tinyPng(3));
+    const upload = await stage(tinyPng(3), host);
     const second = await h.rpc.call('stages.stage.cover.set', { actor: host, id: created.id, stagingKey: upload });
-    expect(await store.stat(upload)).toBeNull();
+    expect(await store.stat(upload)).toMatchObject({ contentType: 'image/png' });
     expect((await fetch(first.coverUrl!)).status).toBe(404);
     expect((await fetch(second.coverUrl!)).status).toBe(200);
   });
@@ -51,7 +51,7 @@ describe('stages: covers', () => {
       { actor: h.addUser(), content: tinyPng(), status: 403, code: StagesErrorCode.NotHost },
     ];
     for (const c of cases) {
-      const key = await stage(c.content);
+      const key = await stage(c.content, c.actor);
       expect(await rejection(h.rpc.call('stages.stage.cover.set', { actor: c.actor, id: created.id, stagingKey: key }))).toMatchObject({
         status: c.status,
         ...(c.code ? { code: c.code } : {}),
@@ -68,7 +68,7 @@ describe('stages: covers', () => {
   it('removes the cover when the stage ends', async () => {
     const host = h.addUser();
     const created = await h.rpc.call('stages.stage.create', { actor: host, name: 'Gone soon' });
-    const covered = await h.rpc.call('stages.stage.cover.set', { actor: host, id: created.id, stagingKey: await stage(tinyPng()) });
+    const covered = await h.rpc.call('stages.stage.cover.set', { actor: host, id: created.id, stagingKey: await stage(tinyPng(), host) });
     await h.rpc.call('stages.stage.end', { actor: host, id: created.id });
     expect((await fetch(covered.coverUrl!)).status).toBe(404);
   });

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/postgresql';
 import type { GenreDto, Page, PlaybackDto, PlaylistSummaryDto, RpcRequest, StageDto } from '@octave/contracts';
@@ -29,11 +28,6 @@ export const NAME_MAX = 100;
 export const GENRES_PER_STAGE_MAX = 10;
 /** Each playlist of the queue is one call when the queue is read: keep that bounded. */
 export const PLAYLISTS_PER_STAGE_MAX = 50;
-
-/** Where a stage's cover lives: a fresh key per upload, so URLs never serve a stale image. */
-export function coverKey(stageId: number, ext: string): string {
-  return `stage-covers/${stageId}/${randomUUID()}.${ext}`;
-}
 
 /**
  * Rooms: creating, finding, changing and ending stages, and who is in them. Every
@@ -150,33 +144,32 @@ export class StagesService {
   }
 
   /**
-   * Host only. The staged object is removed whatever the outcome; the cover it replaces
-   * once the change is committed, so a failure there only leaves an orphan behind, never
-   * a stage without its cover.
+   * Host only. The staged image is adopted in place, or removed if it is not taken; the
+   * cover it replaces is removed once the change is committed, so a failure there only
+   * leaves an orphan behind, never a stage without its cover.
    */
   async setCover(req: RpcRequest<'stages.stage.cover.set'>): Promise<StageDto> {
-    const { key } = await adoptStagedUpload(this.store, req.stagingKey, {
-      accepted: IMAGE_TYPES,
-      maxBytes: this.config.MAX_COVER_BYTES,
-      what: 'cover',
-      // Checked before adopting too, so a stranger's upload is never copied.
-      authorize: async () => {
-        const stage = await StageStore.live(this.em, req.id);
-        if (stage.hostId !== req.actor.id) throw notHost(stage.id);
+    const previous = await adoptStagedUpload(
+      this.store,
+      req.stagingKey,
+      {
+        uploaderId: req.actor.id,
+        accepted: IMAGE_TYPES,
+        maxBytes: this.config.MAX_COVER_BYTES,
+        what: 'cover',
+        // Checked before reading the upload too, so a stranger's upload is never looked at.
+        check: async () => {
+          const stage = await StageStore.live(this.em, req.id);
+          if (stage.hostId !== req.actor.id) throw notHost(stage.id);
+        },
       },
-      destination: (ext) => coverKey(req.id, ext),
-    });
-    let previous: string | null;
-    try {
-      previous = await this.em.transactional(async (tx) => {
-        const locked = await this.lockAsHost(tx, req.id, req.actor.id);
-        await tx.execute('UPDATE stages.stages SET cover_key = ?, updated_at = now() WHERE id = ?', [key, locked.id], 'run');
-        return locked.coverKey;
-      });
-    } catch (err) {
-      await this.store.discard(key);
-      throw err;
-    }
+      ({ key }) =>
+        this.em.transactional(async (tx) => {
+          const locked = await this.lockAsHost(tx, req.id, req.actor.id);
+          await tx.execute('UPDATE stages.stages SET cover_key = ?, updated_at = now() WHERE id = ?', [key, locked.id], 'run');
+          return locked.coverKey;
+        }),
+    );
     if (previous) await this.store.discard(previous);
     return this.announceUpdate(req.id);
   }

@@ -22,13 +22,13 @@ export interface CatalogRpc {
   /** The name is trimmed, then must be 1–50 characters. 409 `GENRE_EXISTS` (case-insensitive). */
   'catalog.genre.create': { req: { actor: Actor; name: string }; res: GenreDto };
   /**
-   * Adopts the audio the gateway staged at `stagingKey`: sniffs its type (415
-   * `UNSUPPORTED_MEDIA_TYPE` unless MP3, Ogg Vorbis/Opus, FLAC, WAV, M4A or AAC), reads its
-   * duration, moves it under the song's own key and creates the song. The staged object
-   * is always consumed, whatever the outcome. `title` and `artist` are trimmed, then
-   * 1–200 characters; `genreIds` at most 10 (404 `GENRE_NOT_FOUND` for an unknown one).
-   * 413 `UPLOAD_TOO_LARGE`, 400 `UPLOAD_NOT_FOUND` (upload failures: the platform's
-   * `UploadErrorCode`), 401 `ACCOUNT_DELETED`.
+   * Adopts the audio the gateway staged at `stagingKey` (`uploads/<actor id>/<uuid>`,
+   * tagged as staged): sniffs its type (415 `UNSUPPORTED_MEDIA_TYPE` unless MP3, Ogg
+   * Vorbis/Opus, FLAC, WAV, M4A or AAC), reads its duration and creates the song, whose
+   * audio stays at that key. The staged object is removed unless the song is created.
+   * `title` and `artist` are trimmed, then 1–200 characters; `genreIds` at most 10 (404
+   * `GENRE_NOT_FOUND` for an unknown one). 413 `UPLOAD_TOO_LARGE`, 400 `UPLOAD_NOT_FOUND`
+   * (upload failures: the platform's `UploadErrorCode`), 401 `ACCOUNT_DELETED`.
    */
   'catalog.song.create': {
     req: { actor: Actor; stagingKey: string; title: string; artist: string; genreIds: number[] };

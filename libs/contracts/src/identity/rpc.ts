@@ -33,10 +33,11 @@ export interface IdentityRpc {
     res: MeDto;
   };
   /**
-   * Adopts an uploaded object (at `stagingKey`, which must be `staging/<uuid>`) as avatar
-   * after sniffing it: 415 `UNSUPPORTED_MEDIA_TYPE` unless PNG, JPEG or WebP, 413
-   * `UPLOAD_TOO_LARGE`, 400 `UPLOAD_NOT_FOUND` (the platform's `UploadErrorCode`). The
-   * staged object is removed whatever the outcome.
+   * Adopts a staged upload (at `stagingKey`, which must be `uploads/<actor id>/<uuid>`,
+   * tagged as staged) in place as avatar after sniffing it: 415 `UNSUPPORTED_MEDIA_TYPE`
+   * unless PNG, JPEG or WebP, 413 `UPLOAD_TOO_LARGE`, 400 `UPLOAD_NOT_FOUND` (the
+   * platform's `UploadErrorCode`). The staged object is removed unless it becomes the
+   * avatar.
    */
   'identity.me.avatar.set': { req: { actor: Actor; stagingKey: string }; res: MeDto };
   'identity.me.avatar.remove': { req: { actor: Actor }; res: MeDto };

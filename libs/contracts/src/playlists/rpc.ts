@@ -39,10 +39,10 @@ export interface PlaylistsRpc {
   /** Deletes the playlist and its cover, and publishes `playlist.deleted`. Owner only. */
   'playlists.playlist.delete': { req: { actor: Actor; id: number }; res: { ok: true } };
   /**
-   * Adopts the image the gateway staged at `stagingKey` as the cover, after sniffing it:
-   * 415 `UNSUPPORTED_MEDIA_TYPE` unless PNG, JPEG or WebP, 413 `UPLOAD_TOO_LARGE`, 400
-   * `UPLOAD_NOT_FOUND` (the platform's `UploadErrorCode`). The staged object is consumed
-   * whatever the outcome. Owner only.
+   * Adopts the image the gateway staged at `stagingKey` in place as the cover, after
+   * sniffing it: 415 `UNSUPPORTED_MEDIA_TYPE` unless PNG, JPEG or WebP, 413
+   * `UPLOAD_TOO_LARGE`, 400 `UPLOAD_NOT_FOUND` (the platform's `UploadErrorCode`). The
+   * staged object is removed unless it becomes the cover. Owner only.
    */
   'playlists.playlist.cover.set': { req: { actor: Actor; id: number; stagingKey: string }; res: PlaylistDto };
   /**

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { pipeline } from 'node:stream/promises';
 import { Transform, type Readable, type TransformCallback } from 'node:stream';
 import * as Minio from 'minio';
@@ -24,8 +25,8 @@ export interface ObjectStoreOptions {
   /** Default `us-east-1`. Knowing it up front keeps presigning free of network calls. */
   region?: string;
   /**
-   * Multipart part size (minimum 5 MiB, default 8 MiB). Each running upload holds about
-   * two parts in memory; objects are limited to 10 000 parts.
+   * Multipart part size (minimum 5 MiB, default 8 MiB). Each running upload holds two
+   * part buffers (one being sent, one being filled); objects are limited to 10 000 parts.
    */
   partSizeBytes?: number;
   logger?: StorageLogger;
@@ -42,6 +43,20 @@ export interface ObjectInfo {
 export interface ByteRange {
   start: number;
   end: number;
+}
+
+/** Options of `putStream`. */
+export interface PutStreamOptions {
+  /**
+   * The object's `Content-Type`, or a function that picks it from the body's first
+   * bytes (up to one part; the whole body when it is shorter). Default
+   * `application/octet-stream`.
+   */
+  contentType?: string | ((head: Buffer) => string | Promise<string>);
+  /** Past this many bytes the upload is aborted with `ObjectTooLargeError`. */
+  maxBytes?: number;
+  /** Object tags, set atomically with the object (`x-amz-tagging`). */
+  tags?: Readonly<Record<string, string>>;
 }
 
 /** Thrown by `putStream` when the body is longer than `maxBytes`; nothing is stored. */
@@ -62,13 +77,17 @@ export class ObjectNotFoundError extends Error {
 
 const DEFAULT_REGION = 'us-east-1';
 const DEFAULT_PART_SIZE = 8 * 1024 * 1024;
+/** S3's smallest part (all but the last); minio refuses smaller part sizes too. */
+const MIN_PART_SIZE = 5 * 1024 * 1024;
+/** Part buffers kept between uploads: the two of one running upload. */
+const IDLE_PART_BUFFERS = 2;
 /** S3 refuses presigned URLs valid for longer than seven days. */
 const MAX_PRESIGN_TTL_SECONDS = 7 * 24 * 3600;
 
 /**
  * The bucket every Octave service keeps its files in (avatars, covers, audio), over the
- * S3 protocol. Bodies are streamed both ways; an upload holds at most about two parts
- * in memory, whatever its size.
+ * S3 protocol. Bodies are streamed both ways; an upload holds two part buffers in
+ * memory, whatever its size.
  */
 export class ObjectStore {
   readonly bucket: string;
@@ -76,12 +95,17 @@ export class ObjectStore {
   private readonly publicClient: Minio.Client;
   private readonly region: string;
   private readonly partSize: number;
+  private readonly partBuffers: PartBuffers;
   private readonly logger?: StorageLogger;
 
   constructor(options: ObjectStoreOptions) {
     this.bucket = options.bucket;
     this.region = options.region ?? DEFAULT_REGION;
     this.partSize = options.partSizeBytes ?? DEFAULT_PART_SIZE;
+    if (!(Number.isInteger(this.partSize) && this.partSize >= MIN_PART_SIZE)) {
+      throw new RangeError(`partSizeBytes must be an integer of at least ${MIN_PART_SIZE}`);
+    }
+    this.partBuffers = new PartBuffers(this.partSize, IDLE_PART_BUFFERS);
     this.logger = options.logger;
     this.client = createClient(options.endpoint, options, this.region, this.partSize);
     this.publicClient =
@@ -106,47 +130,68 @@ export class ObjectStore {
 
   /**
    * Streams `body` to `key`: a body that fits in one part goes up in a single PUT, a
-   * longer one as a multipart upload, one part in memory at a time. The body is counted
-   * on the way through; past `maxBytes` the upload is aborted, `body` destroyed and
-   * `ObjectTooLargeError` thrown, leaving whatever was at `key` before untouched. A
-   * failing `body` aborts the same way, with its own error.
+   * longer one as a multipart upload, each part sent while the next one is read. The
+   * body is counted on the way through; past `maxBytes` the upload is aborted, `body`
+   * destroyed and `ObjectTooLargeError` thrown, leaving whatever was at `key` before
+   * untouched. A failing `body` aborts the same way, with its own error.
    *
-   * Use a fresh key per upload: minio resumes an unfinished multipart upload of the same
-   * key, so two concurrent large uploads to one key can interfere.
+   * Parts are read into two buffers of `partSizeBytes` that the store keeps for the next
+   * upload: fresh memory for every part costs page faults (and garbage) per upload.
    */
-  async putStream(
-    key: string,
-    body: Readable,
-    opts: { contentType?: string; maxBytes?: number } = {},
-  ): Promise<{ key: string; sizeBytes: number }> {
+  async putStream(key: string, body: Readable, opts: PutStreamOptions = {}): Promise<{ key: string; sizeBytes: number }> {
     const counter = new ByteCounter(opts.maxBytes ?? Number.POSITIVE_INFINITY);
     // pipeline ties the two streams' lifetimes together: a failing body fails the counter
     // and a failed counter (too large, or abandoned below) destroys the body.
     const piping = pipeline(body, counter).catch(() => undefined);
-    const meta = { 'Content-Type': opts.contentType ?? 'application/octet-stream' };
-    let multipart = false;
+    const reader = new PartReader(counter);
+    const buffers = [this.partBuffers.take()];
+    let uploadId: string | undefined;
+    let inFlight: Promise<unknown> | undefined;
     try {
-      // Given no length, minio makes every upload multipart: four requests even for a
-      // tiny avatar. Reading up to one part first lets small bodies go in one PUT; minio
-      // would buffer that part anyway.
-      const first = await readUpTo(counter, this.partSize);
-      if (first.ended) {
-        await this.client.putObject(this.bucket, key, first.head, first.head.length, meta);
+      const firstLength = await reader.fill(buffers[0]);
+      const head = buffers[0].subarray(0, firstLength);
+      const contentType = typeof opts.contentType === 'function' ? await opts.contentType(head) : opts.contentType;
+      const headers: Record<string, string> = { 'Content-Type': contentType ?? 'application/octet-stream' };
+      if (opts.tags && Object.keys(opts.tags).length > 0) headers['X-Amz-Tagging'] = new URLSearchParams(opts.tags).toString();
+      if (reader.ended) {
+        // Given no length, minio's putObject would make even a tiny avatar a multipart
+        // upload (four requests); this body is whole, so one PUT does.
+        await this.client.makeRequestAsyncOmit(
+          { method: 'PUT', bucketName: this.bucket, objectName: key, headers: { ...headers, ...this.integrityHeaders(head) } },
+          head,
+        );
       } else {
-        multipart = true;
-        counter.unshift(first.head);
-        await this.client.putObject(this.bucket, key, counter, undefined, meta);
+        uploadId = await this.client.initiateNewMultipartUpload(this.bucket, key, headers);
+        buffers.push(this.partBuffers.take());
+        const etags: { part: number; etag: string }[] = [];
+        let [sending, filling] = buffers;
+        let length = firstLength;
+        for (let part = 1; length > 0; part++) {
+          const upload = this.uploadPart(key, uploadId, part, sending.subarray(0, length));
+          inFlight = upload;
+          // The last part is the one the body ended in; otherwise read the next while this one goes.
+          const [etag, next] = await Promise.all([upload, reader.ended ? 0 : reader.fill(filling)]);
+          inFlight = undefined;
+          etags.push({ part, etag });
+          [sending, filling] = [filling, sending];
+          length = next;
+        }
+        await this.client.completeMultipartUpload(this.bucket, key, uploadId, etags);
       }
     } catch (err) {
       counter.destroy();
       await piping;
+      // A part still being sent would land after the abort and be kept.
+      await inFlight?.catch(() => undefined);
       // Parts never become an object before the upload completes, so whatever was at
       // `key` before is still there and must not be deleted.
-      if (multipart) await this.abortUnfinishedUpload(key);
+      if (uploadId) await this.abortUpload(key, uploadId);
+      // The buffers are left to the collector: failures are rare.
       throw counter.errored ?? err;
     }
     await piping;
-    return { key, sizeBytes: counter.bytes };
+    for (const buffer of buffers) this.partBuffers.give(buffer);
+    return { key, sizeBytes: reader.bytes };
   }
 
   /** Size, type and etag of `key`, or `null` if there is no such object. */
@@ -205,9 +250,34 @@ export class ObjectStore {
     return Buffer.concat(chunks).subarray(0, bytes);
   }
 
+  /** The object's tags, or `null` if there is no such object. */
+  async tags(key: string): Promise<Record<string, string> | null> {
+    try {
+      const tags = await this.client.getObjectTagging(this.bucket, key);
+      return Object.fromEntries(tags.map((t) => [String(t.Key), String(t.Value)]));
+    } catch (err) {
+      if (isNotFound(err)) return null;
+      throw err;
+    }
+  }
+
+  /** Removes every tag of `key`. Throws `ObjectNotFoundError` if there is no such object. */
+  async removeTags(key: string): Promise<void> {
+    try {
+      // minio's removeObjectTagging leaves the response unread, holding its socket.
+      await this.client.makeRequestAsyncOmit({ method: 'DELETE', bucketName: this.bucket, objectName: key, query: 'tagging' }, '', [
+        200, 204,
+      ]);
+    } catch (err) {
+      if (isNotFound(err)) throw new ObjectNotFoundError(key);
+      throw err;
+    }
+  }
+
   /**
    * Server-side copy of `srcKey` to `dstKey`. With `contentType` the copy gets that type
-   * (S3 then replaces all of the copy's metadata); otherwise it keeps the source's.
+   * (S3 then replaces all of the copy's metadata); otherwise it keeps the source's. A
+   * copy onto itself with a `contentType` changes the object's type (tags are kept).
    */
   async copy(srcKey: string, dstKey: string, contentType?: string): Promise<void> {
     const source = new Minio.CopySourceOptions({ Bucket: this.bucket, Object: srcKey });
@@ -282,16 +352,27 @@ export class ObjectStore {
     }
   }
 
+  private async uploadPart(key: string, uploadId: string, part: number, bytes: Buffer): Promise<string> {
+    const { etag } = await this.client.uploadPart(
+      { bucketName: this.bucket, objectName: key, uploadID: uploadId, partNumber: part, headers: this.integrityHeaders(bytes) },
+      bytes,
+    );
+    return etag;
+  }
+
   /**
-   * minio leaves the multipart upload of a failed putObject behind; it would use
-   * storage and be picked up as a "resume" by the next upload to the same key.
-   * A part still in flight may land after the abort; a bucket lifecycle rule for
-   * incomplete uploads is the backstop for that.
+   * Over plain HTTP minio signs each body's SHA-256, which the store checks; over HTTPS
+   * it signs `UNSIGNED-PAYLOAD`, so the store is given the body's MD5 to check instead
+   * (as minio does itself). Not both: hashing is most of what an upload costs here.
    */
-  private async abortUnfinishedUpload(key: string): Promise<void> {
+  private integrityHeaders(bytes: Buffer): Record<string, string> {
+    return this.client.enableSHA256 ? {} : { 'Content-MD5': md5(bytes) };
+  }
+
+  /** Drops the parts of a failed multipart upload; a bucket lifecycle rule is the backstop. */
+  private async abortUpload(key: string, uploadId: string): Promise<void> {
     try {
-      const uploadId = await this.client.findUploadId(this.bucket, key);
-      if (uploadId) await this.client.abortMultipartUpload(this.bucket, key, uploadId);
+      await this.client.abortMultipartUpload(this.bucket, key, uploadId);
     } catch (err) {
       this.logger?.warn({ err, bucket: this.bucket, key }, 'could not abort unfinished multipart upload');
     }
@@ -318,16 +399,64 @@ function createClient(url: string, options: ObjectStoreOptions, region: string, 
   });
 }
 
-/** Reads until `limit` bytes or the end, leaving the rest of `stream` readable. */
-async function readUpTo(stream: Readable, limit: number): Promise<{ head: Buffer; ended: boolean }> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of stream.iterator({ destroyOnReturn: false }) as AsyncIterable<Buffer>) {
-    chunks.push(chunk);
-    size += chunk.length;
-    if (size >= limit) return { head: Buffer.concat(chunks), ended: false };
+/**
+ * Reads a stream into caller-owned part buffers, copying each chunk once: a chunk that
+ * does not fit is carried over to the next part.
+ */
+class PartReader {
+  bytes = 0;
+  ended = false;
+  private readonly chunks: AsyncIterator<Buffer>;
+  private carried: Buffer | undefined;
+
+  constructor(stream: Readable) {
+    this.chunks = stream[Symbol.asyncIterator]();
   }
-  return { head: Buffer.concat(chunks), ended: true };
+
+  /** Fills `target` from the start; fewer bytes than its length only at the end of the stream. */
+  async fill(target: Buffer): Promise<number> {
+    let filled = 0;
+    while (filled < target.length) {
+      let chunk = this.carried;
+      this.carried = undefined;
+      if (!chunk) {
+        const next = await this.chunks.next();
+        if (next.done) {
+          this.ended = true;
+          break;
+        }
+        chunk = next.value;
+      }
+      const taken = chunk.copy(target, filled, 0, Math.min(chunk.length, target.length - filled));
+      filled += taken;
+      if (taken < chunk.length) this.carried = chunk.subarray(taken);
+    }
+    this.bytes += filled;
+    return filled;
+  }
+}
+
+/** Part-sized buffers, up to `keep` of them kept for reuse once an upload is done with them. */
+class PartBuffers {
+  private readonly idle: Buffer[] = [];
+
+  constructor(
+    private readonly size: number,
+    private readonly keep: number,
+  ) {}
+
+  take(): Buffer {
+    // Not zero-filled: only the bytes a part was filled with are ever sent.
+    return this.idle.pop() ?? Buffer.allocUnsafeSlow(this.size);
+  }
+
+  give(buffer: Buffer): void {
+    if (this.idle.length < this.keep) this.idle.push(buffer);
+  }
+}
+
+function md5(bytes: Buffer): string {
+  return createHash('md5').update(bytes).digest('base64');
 }
 
 function isNotFound(err: unknown): boolean {
@@ -350,22 +479,5 @@ class ByteCounter extends Transform {
       return;
     }
     callback(null, chunk);
-  }
-
-  /**
-   * minio connects the body to its part splitter with `.pipe()`, which does not pass a
-   * source's error on: putObject would wait forever. Pass it on by destroying the
-   * destination, which makes putObject reject.
-   */
-  override pipe<T extends NodeJS.WritableStream>(destination: T, options?: { end?: boolean }): T {
-    const fail = (err: Error): void => {
-      (destination as unknown as { destroy?: (e: Error) => void }).destroy?.(err);
-    };
-    if (this.errored) {
-      process.nextTick(fail, this.errored);
-    } else {
-      this.once('error', fail);
-    }
-    return super.pipe(destination, options);
   }
 }

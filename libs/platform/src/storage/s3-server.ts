@@ -1,8 +1,9 @@
 import { createReadStream } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readFile, rm, stat } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createRequire } from 'node:module';
+import path from 'node:path';
 import type { Readable } from 'node:stream';
 
 /** Options of `startS3Server`. */
@@ -35,13 +36,24 @@ interface S3rverApp {
 interface FilesystemStore {
   getBucket(bucket: string): Promise<object | null>;
   getObject(bucket: string, key: string, options?: { start?: number; end?: number }): Promise<StoredObject | null>;
+  existsObject(bucket: string, key: string): Promise<boolean>;
+  putObject(object: NewObject): Promise<{ size: number; md5: string }>;
+  putObjectMultipart(bucket: string, uploadId: string, parts: unknown[]): Promise<{ size: number; md5: string }>;
   deleteObject(bucket: string, key: string): Promise<void>;
-  getResourcePath(bucket: string, key: string, resource: string): string;
+  putSubresource(bucket: string, key: string, resource: { type: string; toXML(space?: number): string }): Promise<void>;
+  deleteSubresource(bucket: string, key: string, type: string): Promise<void>;
+  getResourcePath(bucket: string, key: string | undefined, resource: string): string;
 }
 interface StoredObject {
   readonly size: number;
   content: Readable | null;
   range?: { start: number; end: number };
+}
+/** What s3rver's PUT hands its store: `content` is the request itself. */
+interface NewObject {
+  bucket: string;
+  key: string;
+  content: Readable | Buffer | null;
 }
 type S3rverConstructor = new (options: {
   directory: string;
@@ -73,11 +85,13 @@ const S3_XMLNS = 'http://s3.amazonaws.com/doc/2006-03-01/';
  * - `Range: bytes=0-0`: s3rver sends the whole object. We send the one byte.
  * - Multi-object delete: s3rver deletes the keys concurrently and then prunes empty
  *   folders, racing itself into a 500 when a batch empties a folder. We run deletes
- *   one at a time.
+ *   one at a time, each with the object's tags (s3rver leaves them behind).
+ * - Tags given with the object (`x-amz-tagging` on PutObject and
+ *   CreateMultipartUpload), which s3rver ignores, and DeleteObjectTagging
+ *   (`DELETE ?tagging`), which it answers 501. Get/PutObjectTagging are its own.
+ * - AbortMultipartUpload (`DELETE ?uploadId`), which s3rver answers 405.
  * Still missing, not needed by ObjectStore: suffix ranges (`bytes=-N` is read as
- * `bytes=0-N`) and aborting a multipart upload (`DELETE ?uploadId`; unreachable while the
- * listing above is empty). Parts of failed uploads stay under
- * `<directory>/<bucket>/._S3rver_uploads/`; they never appear as objects.
+ * `bytes=0-N`), ListParts, and tags on copies (a copy has none).
  */
 export async function startS3Server(options: S3ServerOptions): Promise<S3ServerHandle> {
   const { directory, port = 0, host = '127.0.0.1', bucket } = options;
@@ -92,10 +106,19 @@ export async function startS3Server(options: S3ServerOptions): Promise<S3ServerH
   });
   fixRangedReads(app.store);
   serializeDeletes(app.store);
+  keepTagsGivenWithObjects(app.store);
   await app.configureBuckets();
   const s3rverHandler = app.callback();
 
   const server = createServer((req, res) => {
+    const target = objectSubresourceDelete(req);
+    if (target) {
+      deleteObjectSubresource(app.store, target).then(
+        () => res.writeHead(204).end(),
+        (err: unknown) => answerError(res, err),
+      );
+      return;
+    }
     const bucketName = listMultipartUploadsBucket(req);
     if (bucketName === null) {
       s3rverHandler(req, res);
@@ -150,6 +173,102 @@ function answerNoMultipartUploads(res: ServerResponse, bucket: string): void {
   res.end(body);
 }
 
+/** `DELETE /<bucket>/<key>?tagging` or `?uploadId=…`: what s3rver does not implement. */
+type SubresourceDelete = { bucket: string; key: string } & ({ kind: 'tagging' } | { kind: 'upload'; uploadId: string });
+
+function objectSubresourceDelete(req: IncomingMessage): SubresourceDelete | null {
+  if (req.method !== 'DELETE' || !req.url) return null;
+  const url = new URL(req.url, 'http://s3.local');
+  const match = /^\/([^/]+)\/(.+)$/.exec(url.pathname);
+  if (!match) return null;
+  const [bucket, key] = [decodeURIComponent(match[1]), decodeURIComponent(match[2])];
+  if (url.searchParams.has('tagging')) return { bucket, key, kind: 'tagging' };
+  const uploadId = url.searchParams.get('uploadId');
+  return uploadId ? { bucket, key, kind: 'upload', uploadId } : null;
+}
+
+class S3ShimError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+async function deleteObjectSubresource(store: FilesystemStore, target: SubresourceDelete): Promise<void> {
+  if (!(await store.getBucket(target.bucket))) throw new S3ShimError(404, 'NoSuchBucket', 'The specified bucket does not exist');
+  if (target.kind === 'tagging') {
+    if (!(await store.existsObject(target.bucket, target.key))) {
+      throw new S3ShimError(404, 'NoSuchKey', 'The specified key does not exist.');
+    }
+    await store.deleteSubresource(target.bucket, target.key, 'tagging');
+    return;
+  }
+  // s3rver keeps an upload's parts in a folder named by its id (hex); nothing else is removed.
+  if (!/^[0-9a-f]+$/.test(target.uploadId)) throw new S3ShimError(404, 'NoSuchUpload', 'The specified upload does not exist.');
+  const folder = path.join(store.getResourcePath(target.bucket, undefined, 'uploads'), target.uploadId);
+  const exists = await stat(folder).then(
+    () => true,
+    () => false,
+  );
+  if (!exists) throw new S3ShimError(404, 'NoSuchUpload', 'The specified upload does not exist.');
+  await rm(folder, { recursive: true, force: true });
+}
+
+function answerError(res: ServerResponse, err: unknown): void {
+  const { status, code, message } =
+    err instanceof S3ShimError ? err : { status: 500, code: 'InternalError', message: 'We encountered an internal error.' };
+  const body =
+    '<?xml version="1.0" encoding="UTF-8"?>\n' +
+    `<Error><Code>${code}</Code><Message>${escapeXml(message)}</Message></Error>`;
+  res.writeHead(status, { 'Content-Type': 'application/xml', 'Content-Length': Buffer.byteLength(body) });
+  res.end(body);
+}
+
+/**
+ * Stores the `x-amz-tagging` given with a PutObject or CreateMultipartUpload as the
+ * object's tags (what GetObjectTagging reads), before the upload is answered; an object
+ * stored without it has none, as in S3, whatever the one it replaced had.
+ */
+function keepTagsGivenWithObjects(store: FilesystemStore): void {
+  const putObject = store.putObject.bind(store);
+  const putObjectMultipart = store.putObjectMultipart.bind(store);
+  store.putObject = async (object) => {
+    const result = await putObject(object);
+    // A PUT's content is the request. An assembled multipart upload's is not: its tags
+    // are set below, once it is stored.
+    const request = object.content as Partial<IncomingMessage> | null;
+    if (request?.headers) await putTags(store, object.bucket, object.key, request.headers['x-amz-tagging']);
+    return result;
+  };
+  store.putObjectMultipart = async (bucket, uploadId, parts) => {
+    // s3rver saved the CreateMultipartUpload's headers with the upload; read them before
+    // the upload's folder goes.
+    const folder = path.join(store.getResourcePath(bucket, undefined, 'uploads'), uploadId);
+    const [key, headers] = await Promise.all([
+      readFile(path.join(folder, 'key'), 'utf8'),
+      readFile(path.join(folder, 'metadata'), 'utf8').then((text) => JSON.parse(text) as Record<string, unknown>),
+    ]);
+    const result = await putObjectMultipart(bucket, uploadId, parts);
+    await putTags(store, bucket, key, headers['x-amz-tagging']);
+    return result;
+  };
+}
+
+async function putTags(store: FilesystemStore, bucket: string, key: string, tagging: unknown): Promise<void> {
+  if (typeof tagging !== 'string' || tagging === '') {
+    await store.deleteSubresource(bucket, key, 'tagging');
+    return;
+  }
+  const tags = [...new URLSearchParams(tagging)]
+    .map(([k, v]) => `<Tag><Key>${escapeXml(k)}</Key><Value>${escapeXml(v)}</Value></Tag>`)
+    .join('');
+  const xml = `<Tagging><TagSet>${tags}</TagSet></Tagging>`;
+  await store.putSubresource(bucket, key, { type: 'tagging', toXML: () => xml });
+}
+
 function escapeXml(text: string): string {
   return text.replace(/[<>&'"]/g, (c) => `&#${c.charCodeAt(0)};`);
 }
@@ -177,7 +296,11 @@ function serializeDeletes(store: FilesystemStore): void {
   const deleteObject = store.deleteObject.bind(store);
   let previous: Promise<unknown> = Promise.resolve();
   store.deleteObject = (bucket, key) => {
-    const run = previous.then(() => deleteObject(bucket, key));
+    // The tags first: s3rver prunes the object's folder only when it is left empty.
+    const run = previous.then(async () => {
+      await store.deleteSubresource(bucket, key, 'tagging');
+      await deleteObject(bucket, key);
+    });
     previous = run.catch(() => undefined);
     return run;
   };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { IMAGE_TYPES, sniffMedia } from './sniff.js';
+import { IMAGE_TYPES, sniffMedia, sniffType } from './sniff.js';
 
 /** A complete 1×1 PNG. */
 const PNG = Buffer.from(
@@ -36,5 +36,14 @@ describe('sniffMedia', () => {
   it('accepts any list of MIME types', async () => {
     expect(await sniffMedia(FLAC, ['audio/flac', 'audio/mpeg'])).toEqual({ mime: 'audio/flac', ext: 'flac' });
     expect(await sniffMedia(PNG, [])).toBeNull();
+  });
+});
+
+describe('sniffType', () => {
+  it('detects any type it knows, accepted anywhere or not, and nothing else', async () => {
+    expect(await sniffType(GIF)).toEqual({ mime: 'image/gif', ext: 'gif' });
+    expect(await sniffType(FLAC)).toEqual({ mime: 'audio/flac', ext: 'flac' });
+    expect(await sniffType(Buffer.from('just some text'))).toBeNull();
+    expect(await sniffType(Buffer.alloc(0))).toBeNull();
   });
 });
