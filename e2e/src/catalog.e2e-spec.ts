@@ -427,13 +427,13 @@ describe('changing and deleting songs', () => {
   });
 
   it('lets only the uploader delete a song; the object goes and song.deleted is published', async () => {
-    const keysBefore = await bucketKeys(`songs/${ada.user.id}/`);
+    const keysBefore = await bucketKeys(`uploads/${ada.user.id}/`);
     expectErrorBody(await api.delete(`/api/songs/${song.id}`, undefined, { token: bob.accessToken }), 403);
-    expect(await bucketKeys(`songs/${ada.user.id}/`)).toEqual(keysBefore);
+    expect(await bucketKeys(`uploads/${ada.user.id}/`)).toEqual(keysBefore);
 
     const res = await api.delete(`/api/songs/${song.id}`, undefined, { token: ada.accessToken });
     expect(res.status).toBe(204);
-    const keysAfter = await bucketKeys(`songs/${ada.user.id}/`);
+    const keysAfter = await bucketKeys(`uploads/${ada.user.id}/`);
     expect(keysAfter).toHaveLength(keysBefore.length - 1);
     expectErrorBody(await api.get(`/api/songs/${song.id}`, { token: ada.accessToken }), 404);
     expectErrorBody(await api.get(`/api/songs/${song.id}/stream`, { token: ada.accessToken }), 404);
@@ -447,6 +447,33 @@ describe('changing and deleting songs', () => {
       'song.deleted on JetStream',
     );
     expect(event).toMatchObject({ type: 'song.deleted', version: 1, data: { songId: song.id, uploaderId: ada.user.id } });
+  });
+
+  it('stops streaming a song the gateway was streaming as soon as it is deleted, even if its audio were left behind', async () => {
+    /** A song that has just been streamed (so the gateway knows where its audio is), and its key. */
+    const streamed = async (title: string): Promise<{ id: number; key: string }> => {
+      const before = await bucketKeys(`uploads/${ada.user.id}/`);
+      const { id } = await uploaded(ada, tones.ogg, { title, artist: 'Sox' });
+      const added = (await bucketKeys(`uploads/${ada.user.id}/`)).filter((k) => !before.includes(k));
+      expect(added).toHaveLength(1);
+      expect((await stream(id, bob.accessToken, 'bytes=0-99')).res.status).toBe(206);
+      return { id, key: added[0] };
+    };
+
+    // The audio goes before the delete is answered: the very next read is a 404.
+    const gone = await streamed('Gone');
+    expect((await api.delete(`/api/songs/${gone.id}`, undefined, { token: ada.accessToken })).status).toBe(204);
+    expect((await stream(gone.id, bob.accessToken, 'bytes=0-99')).res.status).toBe(404);
+
+    // Had removing the audio failed, song.deleted still ends the streaming.
+    const orphan = await streamed('Orphan');
+    expect((await api.delete(`/api/songs/${orphan.id}`, undefined, { token: ada.accessToken })).status).toBe(204);
+    await s3.putObject(system.infra.s3.bucket, orphan.key, tones.ogg, tones.ogg.length);
+    await eventually(
+      async () => (await stream(orphan.id, bob.accessToken, 'bytes=0-99')).res.status === 404,
+      'a 404 for the deleted song whose audio is still in the store',
+    );
+    await s3.removeObject(system.infra.s3.bucket, orphan.key);
   });
 });
 
@@ -465,11 +492,11 @@ describe("following the uploader's account", () => {
   it("removes a deleted account's songs and their objects", async () => {
     const eve = await registerUser(api);
     const songs = [await uploaded(eve, tones.mp3), await uploaded(eve, tones.ogg)];
-    expect(await bucketKeys(`songs/${eve.user.id}/`)).toHaveLength(2);
+    expect(await bucketKeys(`uploads/${eve.user.id}/`)).toHaveLength(2);
 
     const res = await api.delete('/api/me', { password: eve.password }, { token: eve.accessToken });
     expect(res.status).toBe(204);
-    await eventually(async () => (await bucketKeys(`songs/${eve.user.id}/`)).length === 0, "the deleted account's objects");
+    await eventually(async () => (await bucketKeys(`uploads/${eve.user.id}/`)).length === 0, "the deleted account's objects");
     for (const song of songs) expectErrorBody(await api.get(`/api/songs/${song.id}`, { token: ada.accessToken }), 404);
     const page = await api.get(`/api/songs?uploaderId=${eve.user.id}`, { token: ada.accessToken });
     expect(page.body.items).toEqual([]);

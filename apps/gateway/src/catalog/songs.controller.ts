@@ -42,6 +42,7 @@ import { GATEWAY_CONFIG } from '../tokens.js';
 import { contentRange, resolveRange } from './byte-range.js';
 import { SearchSongsQuery, SONG_UPLOAD_SCHEMA, SongPage, SongResponse, UpdateSongBody } from './catalog.dto.js';
 import { parseSongUploadFields, SONG_UPLOAD_FIELDS } from './song-upload-fields.js';
+import { StreamInfoCache } from './stream-info.js';
 
 /**
  * How long the catalog may take to adopt an upload: it reads the whole file to measure
@@ -59,6 +60,7 @@ export class SongsController {
   constructor(
     private readonly rpc: RpcClient,
     private readonly store: ObjectStore,
+    private readonly streamInfo: StreamInfoCache,
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
   ) {}
 
@@ -76,7 +78,7 @@ export class SongsController {
   @ApiCreatedResponse({ type: SongResponse })
   @ApiErrors(400, 401, 404, 413, 415)
   async create(@CurrentActor() actor: Actor, @Req() request: FastifyRequest): Promise<SongResponse> {
-    const limits = { field: 'file', maxBytes: this.config.MAX_UPLOAD_BYTES, fields: SONG_UPLOAD_FIELDS };
+    const limits = { field: 'file', maxBytes: this.config.MAX_UPLOAD_BYTES, fields: SONG_UPLOAD_FIELDS, uploaderId: actor.id };
     // Invalid fields throw inside the hand-over too, so their staged file is discarded as well.
     return handOverUpload(request, this.store, limits, (upload) =>
       this.rpc.call(
@@ -129,7 +131,7 @@ export class SongsController {
     @Headers('range') range: string | undefined,
     @Res() reply: FastifyReply,
   ): Promise<void> {
-    const info = await this.rpc.call('catalog.song.streamInfo', { id });
+    const info = await this.streamInfo.get(id);
     const size = info.sizeBytes;
     const outcome = resolveRange(range, size);
     reply.header('accept-ranges', 'bytes');
@@ -146,8 +148,12 @@ export class SongsController {
     try {
       body = await this.store.getStream(info.objectKey, part);
     } catch (err) {
-      // Deleted between the two calls.
-      if (err instanceof ObjectNotFoundError) throw new NotFoundException(`song ${id} not found`);
+      // Deleted since the catalog told where its audio is (the audio goes before the
+      // delete is answered, its event may come later).
+      if (err instanceof ObjectNotFoundError) {
+        this.streamInfo.forget(id);
+        throw new NotFoundException(`song ${id} not found`);
+      }
       throw err;
     }
     reply.header('content-type', info.mimeType);

@@ -1,0 +1,1 @@
+export { ExpiringCache, type ExpiringCacheOptions } from './expiring-cache.js';
