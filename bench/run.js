@@ -1,16 +1,18 @@
 // Octave's benchmarks (issue 8): `npm run bench` builds, then runs them all; results go
 // to stdout and to bench/results/<time>.json. docs/BENCHMARKS.md explains them.
 //
-//   node bench/run.js [read] [stream] [upload] [fanout] [startup] [--runs=3] [--duration=10] [--subscribers=1000] [--rate=300] [--profile=<dir>]
+//   node bench/run.js [read] [stream] [upload] [fanout] [startup] [--runs=3] [--duration=10] [--subscribers=1000] [--profile=<dir>]
 //
 // Everything runs on this machine against 127.0.0.1: a private infrastructure and the
 // real built apps (bench/system.js), the baselines beside them in the same run.
 import { fork, spawn } from 'node:child_process';
-import { randomFillSync } from 'node:crypto';
+import { randomFillSync, randomUUID } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
+import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
@@ -26,7 +28,6 @@ const option = (name, fallback) => Number(args.find((a) => a.startsWith(`--${nam
 const RUNS = option('runs', 3);
 const DURATION = option('duration', 10);
 const SUBSCRIBERS = option('subscribers', 1000);
-const READ_RATE = option('rate', 300);
 const PROFILE_DIR = args.find((a) => a.startsWith('--profile='))?.split('=')[1];
 const selected = args.filter((a) => !a.startsWith('--'));
 const benches = selected.length ? selected : ALL;
@@ -64,6 +65,45 @@ async function uploadSong(baseUrl, token, bytes, genreIds = []) {
   form.set('genreIds', genreIds.join(','));
   form.set('file', new Blob([bytes], { type: 'audio/wav' }), 'bench.wav');
   return api(baseUrl, 'POST', '/api/songs', { token, form, expect: [201] });
+}
+
+/**
+ * The upload `uploadSong` makes, sent with node:http as the direct PUT's minio client
+ * sends its body. fetch (undici) takes 0.7–1.0 s to send 50 MiB, against 0.06–0.15 s
+ * for node:http, in this process, which also runs the S3 server: the gateway would be
+ * charged for the client's work.
+ */
+function uploadSongHttp(baseUrl, token, bytes) {
+  const boundary = `octave-bench-${randomUUID()}`;
+  const field = (name, value) => `--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`;
+  const head = Buffer.from(
+    field('title', 'Bench tone') +
+      field('artist', 'Octave bench') +
+      field('genreIds', '') +
+      `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="bench.wav"\r\nContent-Type: audio/wav\r\n\r\n`,
+  );
+  const tail = Buffer.from(`\r\n--${boundary}--\r\n`);
+  return new Promise((resolve, reject) => {
+    const headers = {
+      authorization: `Bearer ${token}`,
+      'content-type': `multipart/form-data; boundary=${boundary}`,
+      'content-length': head.length + bytes.length + tail.length,
+    };
+    const req = http.request(new URL('/api/songs', baseUrl), { method: 'POST', headers }, (res) => {
+      const chunks = [];
+      res.on('data', (chunk) => chunks.push(chunk));
+      res.on('end', () => {
+        const body = Buffer.concat(chunks).toString('utf8');
+        if (res.statusCode === 201) resolve(JSON.parse(body));
+        else reject(new Error(`POST /api/songs: ${res.statusCode} ${body}`));
+      });
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.write(head);
+    req.write(bytes);
+    req.end(tail);
+  });
 }
 
 function cannon(opts) {
@@ -135,21 +175,21 @@ async function benchRead(sys) {
         );
       }
     }
-    // Latency below saturation: the same 50 connections, but a fixed offered rate that
-    // both sides can serve, so the percentiles are the request's own cost rather than
-    // queueing behind a full machine.
-    const atRate = { gateway: [], baseline: [] };
+    // A request's own latency, without queueing: one connection, one request at a time.
+    // (autocannon's fixed-rate mode sends each second's requests in a burst, so it does
+    // not measure this.) At 50 connections on two saturated cores, latency is queueing.
+    const single = { gateway: [], baseline: [] };
     for (let i = 0; i < RUNS; i++) {
       const order = i % 2 === 0 ? ['gateway', 'baseline'] : ['baseline', 'gateway'];
       for (const name of order) {
         const before = load();
-        const s = summarize(await cannon({ ...sides[name], overallRate: READ_RATE }));
-        atRate[name].push({ ...s, load1: before });
-        log(`read at ${READ_RATE} req/s run ${i + 1} ${name}: ${s.rps} req/s, p50 ${s.p50} ms, p99 ${s.p99} ms, non-2xx ${s.non2xx} (load ${before})`);
+        const s = summarize(await cannon({ ...sides[name], connections: 1 }));
+        single[name].push({ ...s, load1: before });
+        log(`read with 1 connection run ${i + 1} ${name}: ${s.rps} req/s, p50 ${s.p50} ms, p99 ${s.p99} ms, non-2xx ${s.non2xx} (load ${before})`);
       }
     }
     const med = (side, k) => median(runs[side].map((r) => r[k]));
-    const medAtRate = (side, k) => median(atRate[side].map((r) => r[k]));
+    const medSingle = (side, k) => median(single[side].map((r) => r[k]));
     return {
       connections: 50,
       durationSeconds: DURATION,
@@ -157,11 +197,10 @@ async function benchRead(sys) {
       gateway: { rps: med('gateway', 'rps'), p99: med('gateway', 'p99'), p50: med('gateway', 'p50') },
       baseline: { rps: med('baseline', 'rps'), p99: med('baseline', 'p99'), p50: med('baseline', 'p50') },
       ratio: round(med('gateway', 'rps') / med('baseline', 'rps'), 2),
-      atRate: {
-        offeredRps: READ_RATE,
-        runs: atRate,
-        gateway: { p50: medAtRate('gateway', 'p50'), p99: medAtRate('gateway', 'p99') },
-        baseline: { p50: medAtRate('baseline', 'p50'), p99: medAtRate('baseline', 'p99') },
+      oneConnection: {
+        runs: single,
+        gateway: { rps: medSingle('gateway', 'rps'), p50: medSingle('gateway', 'p50'), p99: medSingle('gateway', 'p99') },
+        baseline: { rps: medSingle('baseline', 'rps'), p50: medSingle('baseline', 'p50'), p99: medSingle('baseline', 'p99') },
       },
       cpuMsPerRequest: {
         gateway: median(runs.gateway.map((r) => r.cpuMsPerRequest.gateway)),
@@ -315,7 +354,7 @@ async function benchFanout(sys) {
 
 // --- 3. upload -----------------------------------------------------------------------
 
-function s3Client(infra) {
+function s3Client(infra, extra = {}) {
   const u = new URL(infra.s3.endpoint);
   return new Minio.Client({
     endPoint: u.hostname,
@@ -325,6 +364,7 @@ function s3Client(infra) {
     secretKey: infra.s3.secretKey,
     region: 'us-east-1',
     pathStyle: true,
+    ...extra,
   });
 }
 
@@ -335,23 +375,19 @@ async function benchUpload(sys) {
   const bucket = sys.infra.s3.bucket;
   const pid = sys.apps.gateway.pid;
 
+  // The kernel tracks the peak RSS itself (VmHWM), and writing 5 to clear_refs resets it
+  // to the current RSS: the peak during an upload is then exact, where sampling would
+  // miss short spikes and take CPU from this process, which also runs the S3 server.
+  let peakSeen = 0;
   const viaGateway = async () => {
+    await writeFile(`/proc/${pid}/clear_refs`, '5');
     const before = await memoryOf(pid);
-    let peak = before.rss;
-    let sampling = true;
-    const sampler = (async () => {
-      while (sampling) {
-        peak = Math.max(peak, (await memoryOf(pid)).rss);
-        await sleep(5);
-      }
-    })();
     const t = performance.now();
-    await uploadSong(sys.baseUrl, token, bytes);
+    await uploadSongHttp(sys.baseUrl, token, bytes);
     const seconds = (performance.now() - t) / 1000;
-    sampling = false;
-    await sampler;
     const after = await memoryOf(pid);
-    return { seconds, growthMiB: round((peak - before.rss) / MiB), hwmGrowthMiB: round((after.hwm - before.hwm) / MiB) };
+    peakSeen = Math.max(peakSeen, after.hwm);
+    return { seconds, growthMiB: round((after.hwm - before.rss) / MiB), rssAfterMiB: round((after.rss - before.rss) / MiB) };
   };
   const direct = async (i) => {
     const t = performance.now();
@@ -360,12 +396,31 @@ async function benchUpload(sys) {
     await s3.removeObject(bucket, `bench/direct-${i}`);
     return { seconds };
   };
+  // Context, not the target's baseline: what an upload of unknown length (the gateway's
+  // case: a multipart body does not say how long its file is) costs against this store
+  // when sent straight from the minio client, as a multipart upload in 8 MiB parts that
+  // the store assembles when it completes.
+  const s3Multipart = s3Client(sys.infra, { partSize: 8 * MiB });
+  const directMultipart = async (i) => {
+    const body = Readable.from(
+      (function* () {
+        for (let at = 0; at < bytes.length; at += 64 * 1024) yield bytes.subarray(at, at + 64 * 1024);
+      })(),
+    );
+    const t = performance.now();
+    await s3Multipart.putObject(bucket, `bench/multipart-${i}`, body, undefined, { 'Content-Type': 'audio/wav' });
+    const seconds = (performance.now() - t) / 1000;
+    await s3.removeObject(bucket, `bench/multipart-${i}`);
+    return { seconds };
+  };
+  const sides = { gateway: () => viaGateway(), direct, directMultipart };
 
   // The gateway's memory before any upload: the first one also loads code and grows the
   // heap, so growth is reported both per upload and over this idle figure.
   const idle = await memoryOf(pid);
   await viaGateway(); // warm-up
   await direct('warm');
+  await directMultipart('warm');
   // How the gateway's time splits: the catalog's adoption (its RPC) against the rest
   // (receiving the multipart body and staging it in the store), from the gateway's metrics.
   const adoptSeconds = async () => {
@@ -374,13 +429,15 @@ async function benchUpload(sys) {
       Number(new RegExp(`^rpc_client_duration_seconds_${name}\\{[^}]*subject="catalog\\.song\\.create"[^}]*\\} (\\S+)`, 'm').exec(text)?.[1] ?? NaN);
     return { sum: value('sum'), count: value('count') };
   };
-  const runs = { gateway: [], direct: [] };
+  const runs = { gateway: [], direct: [], directMultipart: [] };
   for (let i = 0; i < RUNS; i++) {
-    const order = i % 2 === 0 ? ['gateway', 'direct'] : ['direct', 'gateway'];
+    // Each side goes first, second and last in turn.
+    const names = Object.keys(runs);
+    const order = names.map((_, k) => names[(k + i) % names.length]);
     for (const name of order) {
       const before = load();
       const adoptBefore = name === 'gateway' ? await adoptSeconds() : undefined;
-      const r = name === 'gateway' ? await viaGateway() : await direct(i);
+      const r = await sides[name](i);
       if (adoptBefore) r.catalogAdoptSeconds = round((await adoptSeconds()).sum - adoptBefore.sum, 3);
       const run = { ...r, seconds: round(r.seconds, 3), mibPerSecond: round(50 / r.seconds), load1: before };
       runs[name].push(run);
@@ -390,6 +447,7 @@ async function benchUpload(sys) {
   }
   const g = median(runs.gateway.map((r) => r.mibPerSecond));
   const d = median(runs.direct.map((r) => r.mibPerSecond));
+  const m = median(runs.directMultipart.map((r) => r.mibPerSecond));
   return {
     fileMiB: 50,
     runs,
@@ -397,10 +455,12 @@ async function benchUpload(sys) {
       mibPerSecond: g,
       rssGrowthMiB: Math.max(...runs.gateway.map((r) => r.growthMiB)),
       idleRssMiB: round(idle.rss / MiB),
-      peakOverIdleMiB: round(((await memoryOf(pid)).hwm - idle.rss) / MiB),
+      peakOverIdleMiB: round((peakSeen - idle.rss) / MiB),
     },
     direct: { mibPerSecond: d },
+    directMultipart: { mibPerSecond: m },
     ratio: round(g / d, 2),
+    ratioToMultipart: round(g / m, 2),
   };
 }
 
@@ -432,12 +492,26 @@ async function benchStream(sys) {
     const order = i % 2 === 0 ? ['gateway', 'direct'] : ['direct', 'gateway'];
     for (const name of order) {
       const before = load();
-      const s = summarize(await cannon({ ...sides[name], connections }));
-      runs[name].push({ ...s, load1: before });
-      log(`stream run ${i + 1} ${name}: ${s.rps} req/s (${s.mbps} MiB/s), p99 ${s.p99} ms, non-2xx ${s.non2xx}, errors ${s.errors} (load ${before})`);
+      // CPU per request: of the gateway and the catalog, and of this process, which is
+      // both the client (autocannon) and the S3 server on either side.
+      const pids = { gateway: sys.apps.gateway.pid, catalog: sys.apps.catalog.pid };
+      const cpuBefore = Object.fromEntries(await Promise.all(Object.entries(pids).map(async ([k, pid]) => [k, await cpuMsOf(pid)])));
+      const selfBefore = process.cpuUsage();
+      const r = await cannon({ ...sides[name], connections });
+      const n = Math.max(1, r.requests.total);
+      const self = process.cpuUsage(selfBefore);
+      const cpuMsPerRequest = { benchProcess: round((self.user + self.system) / 1000 / n, 3) };
+      for (const [k, pid] of Object.entries(pids)) cpuMsPerRequest[k] = round(((await cpuMsOf(pid)) - cpuBefore[k]) / n, 3);
+      const s = summarize(r);
+      runs[name].push({ ...s, cpuMsPerRequest, load1: before });
+      log(
+        `stream run ${i + 1} ${name}: ${s.rps} req/s (${s.mbps} MiB/s), p99 ${s.p99} ms, non-2xx ${s.non2xx}, errors ${s.errors}, ` +
+          `CPU ms/request ${JSON.stringify(cpuMsPerRequest)} (load ${before})`,
+      );
     }
   }
   const med = (side, k) => median(runs[side].map((r) => r[k]));
+  const cpu = (side, k) => median(runs[side].map((r) => r.cpuMsPerRequest[k]));
   return {
     rangeKiB: 256,
     connections,
@@ -446,6 +520,11 @@ async function benchStream(sys) {
     gateway: { rps: med('gateway', 'rps'), p99: med('gateway', 'p99') },
     direct: { rps: med('direct', 'rps'), p99: med('direct', 'p99') },
     ratio: round(med('gateway', 'rps') / med('direct', 'rps'), 2),
+    // The catalog's share on the direct side is its idle work (outbox polling, consumers).
+    cpuMsPerRequest: {
+      gateway: { gateway: cpu('gateway', 'gateway'), catalog: cpu('gateway', 'catalog'), benchProcess: cpu('gateway', 'benchProcess') },
+      direct: { catalog: cpu('direct', 'catalog'), benchProcess: cpu('direct', 'benchProcess') },
+    },
   };
 }
 
