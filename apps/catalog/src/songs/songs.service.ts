@@ -18,6 +18,7 @@ import { assertValid, isId, pageLimitProblems, textProblems } from '../validatio
 import { inspectAudio, SNIFFED_AUDIO_TYPES } from './audio.js';
 import { decodeSongCursor, encodeSongCursor } from './song-cursor.js';
 import { Song } from './song.entity.js';
+import { uploaders } from '../uploaders/uploaders.js';
 import { SongPresenter } from './song.presenter.js';
 import { accountDeleted, notSongOwner, songNotFound, UNSUPPORTED_AUDIO_MESSAGE, unsupportedAudio } from './songs.errors.js';
 
@@ -79,7 +80,8 @@ export class SongsService {
       // The sniffed type, not whatever the uploader claimed, is what clients are served.
       ({ key, sizeBytes, details: audio }) =>
         this.em.transactional(async (tx) => {
-          await this.lockLiveUploader(tx, actor);
+          // Share-locked until the commit: the `user.deleted` handler then sees this song and deletes it, or this upload sees the tombstone.
+          if (!(await uploaders.lockLive(tx, actor))) throw accountDeleted();
           const song = tx.create(Song, {
             title: req.title.trim(),
             artist: req.artist.trim(),
@@ -246,25 +248,6 @@ export class SongsService {
     if (!song) throw songNotFound(id);
     if (song.uploaderId !== actor.id) throw notSongOwner(id);
     return song;
-  }
-
-  /**
-   * Makes sure the uploader is known by name (the token's, unless events already told
-   * a newer one) and not deleted, and holds a share lock on it until the commit: the
-   * handler of `user.deleted` updates the same row first, so either it sees this song
-   * and deletes it, or this upload sees the deletion and is refused.
-   */
-  private async lockLiveUploader(tx: EntityManager, actor: Actor): Promise<void> {
-    await tx.execute(
-      'INSERT INTO catalog.uploaders (user_id, username) VALUES (?, ?) ON CONFLICT (user_id) DO NOTHING',
-      [actor.id, actor.username],
-      'run',
-    );
-    const [uploader] = await tx.execute<{ deleted: boolean }[]>(
-      'SELECT deleted_at IS NOT NULL AS deleted FROM catalog.uploaders WHERE user_id = ? FOR SHARE',
-      [actor.id],
-    );
-    if (!uploader || uploader.deleted) throw accountDeleted();
   }
 
   private async genreIdsOf(tx: EntityManager, songId: number): Promise<number[]> {
