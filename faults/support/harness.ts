@@ -299,6 +299,18 @@ export async function expectCountersExact(api: Api, users: RegisteredUser[]): Pr
   expect(diff).toEqual([]);
 }
 
+/**
+ * After a fault and its recovery: the system is whole again, no request hung or failed
+ * for a bug, and every counter, playlist position and chat message is exact.
+ */
+export async function expectNothingLostNorDoubled(system: System, load: MixedLoad, world: World): Promise<void> {
+  await system.waitReady(30_000);
+  load.expectNoHangNorBug();
+  await expectCountersExact(system.api, world.users);
+  await load.expectPlaylistExact();
+  await load.expectChatExact();
+}
+
 export type ServiceName = Exclude<AppName, 'gateway'>;
 
 /** A route that needs the service (and no other service a test stops). */
