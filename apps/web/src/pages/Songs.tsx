@@ -27,6 +27,23 @@ export function useGenres() {
   return useLoad(() => ok(client.api.GET('/api/genres')), []);
 }
 
+/** A list's genre filter: every genre, or none ('') for all. */
+export function GenreFilter({ genres, value, onChange }: { genres: Genre[] | undefined; value: number | ''; onChange: (genreId: number | '') => void }) {
+  return (
+    <label>
+      <span className="visually-hidden">Genre</span>
+      <select value={value} onChange={(e) => onChange(e.target.value ? Number(e.target.value) : '')}>
+        <option value="">All genres</option>
+        {genres?.map((g) => (
+          <option key={g.id} value={g.id}>
+            {g.name}
+          </option>
+        ))}
+      </select>
+    </label>
+  );
+}
+
 function UploadForm({ genres, onUploaded, onGenreAdded }: { genres: Genre[]; onUploaded: (song: Song) => void; onGenreAdded: () => void }) {
   const [file, setFile] = useState<File | null>(null);
   const [title, setTitle] = useState('');
@@ -224,17 +241,7 @@ export function SongsPage() {
             <span className="visually-hidden">Search songs</span>
             <input type="search" placeholder="Search title or artist…" value={search} onChange={(e) => setSearch(e.target.value)} />
           </label>
-          <label>
-            <span className="visually-hidden">Genre</span>
-            <select value={genreId} onChange={(e) => setGenreId(e.target.value ? Number(e.target.value) : '')}>
-              <option value="">All genres</option>
-              {genres.data?.map((g) => (
-                <option key={g.id} value={g.id}>
-                  {g.name}
-                </option>
-              ))}
-            </select>
-          </label>
+          <GenreFilter genres={genres.data} value={genreId} onChange={setGenreId} />
           <label className="chip">
             <input type="checkbox" checked={mine} onChange={(e) => setMine(e.target.checked)} /> Mine
           </label>

@@ -3,7 +3,7 @@ import { ok } from '@octave/sdk';
 import { navigate } from '../router.js';
 import { client, useMe } from '../session.js';
 import { ErrorNote, Section, useAction, useLoad } from '../ui.js';
-import { useGenres } from './Songs.js';
+import { GenreFilter, useGenres } from './Songs.js';
 
 function CreateStage() {
   const me = useMe();
@@ -79,17 +79,7 @@ export function StagesPage() {
         }
       >
         <div className="row filters">
-          <label>
-            <span className="visually-hidden">Genre</span>
-            <select value={genreId} onChange={(e) => setGenreId(e.target.value ? Number(e.target.value) : '')}>
-              <option value="">All genres</option>
-              {genres.data?.map((g) => (
-                <option key={g.id} value={g.id}>
-                  {g.name}
-                </option>
-              ))}
-            </select>
-          </label>
+          <GenreFilter genres={genres.data} value={genreId} onChange={setGenreId} />
           <label className="chip">
             <input type="checkbox" checked={friends} onChange={(e) => setFriends(e.target.checked)} /> With my friends
           </label>
