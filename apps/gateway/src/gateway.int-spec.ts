@@ -1,4 +1,5 @@
 import { mkdtemp, rm } from 'node:fs/promises';
+import { createConnection, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
@@ -9,6 +10,7 @@ import { isStaged, ObjectStore, startS3Server, type S3ServerHandle } from '@octa
 import { RealtimeTestClient, startNatsServer, type NatsServerHandle } from '@octave/platform/testing';
 import jwt from 'jsonwebtoken';
 import { loadGatewayConfig } from './config.js';
+import { DRAIN_LIMIT_BYTES } from './core/unread-body.js';
 import { createGateway } from './gateway.js';
 import { RealtimeGateway, userRoom } from './realtime/realtime.gateway.js';
 import { NATS_CONNECTION } from './tokens.js';
@@ -218,6 +220,90 @@ describe('error bodies', () => {
   it('answers a 5 MB JSON body with 413', async () => {
     const res = await api('POST', '/api/auth/login', { json: { login: 'ada', password: 'x'.repeat(5 * 1024 * 1024) } });
     expectErrorBody(res, 413, 'Payload Too Large', 'request body is larger than 1048576 bytes');
+  });
+});
+
+/** A raw HTTP/1.1 connection: what a client still sending its body sees of the answers. */
+class RawConnection {
+  private readonly socket: Socket;
+  private buffered = Buffer.alloc(0);
+  private waiting?: () => void;
+  closed = false;
+
+  constructor(port: number) {
+    this.socket = createConnection({ host: '127.0.0.1', port });
+    this.socket.on('data', (chunk: Buffer) => {
+      this.buffered = Buffer.concat([this.buffered, chunk]);
+      this.waiting?.();
+    });
+    this.socket.on('error', () => undefined);
+    this.socket.on('close', () => {
+      this.closed = true;
+      this.waiting?.();
+    });
+  }
+
+  write(data: string | Buffer): Promise<void> {
+    return new Promise((resolve, reject) => this.socket.write(data, (err) => (err ? reject(err) : resolve())));
+  }
+
+  /** The next whole response: its status and lower-cased headers. */
+  async response(): Promise<{ status: number; headers: Record<string, string> }> {
+    for (;;) {
+      const end = this.buffered.indexOf('\r\n\r\n');
+      if (end >= 0) {
+        const [statusLine, ...lines] = this.buffered.subarray(0, end).toString('latin1').split('\r\n');
+        const headers = Object.fromEntries(
+          lines.map((line) => [line.slice(0, line.indexOf(':')).toLowerCase(), line.slice(line.indexOf(':') + 1).trim()]),
+        );
+        const length = Number(headers['content-length'] ?? 0);
+        if (this.buffered.length >= end + 4 + length) {
+          this.buffered = this.buffered.subarray(end + 4 + length);
+          return { status: Number(statusLine!.split(' ')[1]), headers };
+        }
+      }
+      if (this.closed) throw new Error('the connection closed before a whole response');
+      await new Promise<void>((resolve) => (this.waiting = resolve));
+    }
+  }
+
+  close(): void {
+    this.socket.destroy();
+  }
+}
+
+describe('bodies refused before they are read', () => {
+  const port = (): number => Number(new URL(base).port);
+
+  it.each([
+    ['an upload without a token', 'PUT /api/me/avatar', 'multipart/form-data; boundary=x', 401, 256 * 1024],
+    ['a JSON body over the body limit', 'POST /api/auth/login', 'application/json', 413, 2 * 1024 * 1024],
+  ])('answers %s and keeps the connection while the client sends the rest', async (_name, requestLine, type, status, length) => {
+    const conn = new RawConnection(port());
+    try {
+      await conn.write(`${requestLine} HTTP/1.1\r\nhost: x\r\ncontent-type: ${type}\r\ncontent-length: ${length}\r\n\r\n`);
+      await conn.write(Buffer.alloc(1024, 'a'));
+      const refused = await conn.response();
+      expect(refused.status).toBe(status);
+      expect(refused.headers.connection).not.toBe('close');
+      await conn.write(Buffer.alloc(length - 1024, 'a'));
+      await conn.write('GET /api/health/live HTTP/1.1\r\nhost: x\r\n\r\n');
+      expect((await conn.response()).status).toBe(200);
+    } finally {
+      conn.close();
+    }
+  });
+
+  it(`closes the connection after refusing a body declared larger than ${DRAIN_LIMIT_BYTES} bytes`, async () => {
+    const conn = new RawConnection(port());
+    try {
+      await conn.write(`POST /api/auth/login HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: ${DRAIN_LIMIT_BYTES + 1}\r\n\r\n`);
+      const refused = await conn.response();
+      expect(refused.status).toBe(413);
+      expect(refused.headers.connection).toBe('close');
+    } finally {
+      conn.close();
+    }
   });
 });
 

@@ -4,6 +4,7 @@ import type { Logger } from '@octave/platform/observability';
 import { ObjectTooLargeError } from '@octave/platform/storage';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { type ErrorBody, errorBody } from './error-body.js';
+import { settleUnreadBody } from './unread-body.js';
 
 /** What an exception becomes on the wire, and how loudly it is logged. */
 export interface MappedError {
@@ -103,9 +104,7 @@ export class HttpErrorFilter implements ExceptionFilter {
     }
     if (mapped.retryAfterSeconds !== undefined) reply.header('retry-after', String(Math.max(1, Math.ceil(mapped.retryAfterSeconds))));
     if (status === 401) reply.header('www-authenticate', 'Bearer realm="octave"');
-    // Refused before its body was read (an upload past the limit): the rest of the body
-    // would be taken for the next request on this connection, so close it after answering.
-    if (!request.raw.complete) reply.header('connection', 'close');
+    settleUnreadBody(request.raw, reply);
     void reply.status(status).type('application/json; charset=utf-8').send(mapped.body);
   }
 }
