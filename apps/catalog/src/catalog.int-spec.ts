@@ -370,6 +370,16 @@ describe('search, get and getMany', () => {
     expect(many).toEqual([songs[3], songs[0]]);
     expect(await rpc.call('catalog.song.getMany', { ids: [] })).toEqual([]);
   });
+
+  it('answers gets sent at once (read with one statement) each with its own song or its own 404', async () => {
+    const ids = [songs[1].id, 999_999, songs[0].id, songs[1].id, songs[3].id, 999_998];
+    const answers = await Promise.all(ids.map((id) => rpc.call('catalog.song.get', { id }).catch((err: unknown) => err)));
+    expect(answers.filter((a, i) => i !== 1 && i !== 5)).toEqual([songs[1], songs[0], songs[1], songs[3]]);
+    for (const missing of [answers[1], answers[5]]) {
+      expect(missing).toBeInstanceOf(RpcCallError);
+      expect(missing).toMatchObject({ status: 404, code: 'SONG_NOT_FOUND' });
+    }
+  });
 });
 
 describe('update and delete', () => {

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/postgresql';
 import type { GenreDto, SongDto } from '@octave/contracts';
+import { BatchLoader } from '@octave/platform/cache';
 
 /** The gateway route that streams a song's audio; root-relative, as the API serves it. */
 export function streamUrl(songId: number): string {
@@ -58,12 +59,23 @@ export function songDto(row: SongRow): SongDto {
  */
 @Injectable()
 export class SongPresenter {
+  /** `catalog.song.get`, the hottest read: concurrent ones share a statement. */
+  private readonly byId = new BatchLoader<number, SongDto>(
+    async (ids) => new Map((await this.songs(ids)).map((song) => [song.id, song])),
+  );
+
   constructor(@Inject(EntityManager) private readonly em: EntityManager) {}
 
-  /** The song, or `null` when there is none with this id. */
-  async song(id: number, em: EntityManager = this.em): Promise<SongDto | null> {
-    const [dto] = await this.songs([id], em);
-    return dto ?? null;
+  /**
+   * The song, or `null` when there is none with this id. Outside a transaction, the
+   * songs asked for in the same turn of the event loop are read with one statement.
+   */
+  async song(id: number, tx?: EntityManager): Promise<SongDto | null> {
+    if (tx) {
+      const [dto] = await this.songs([id], tx);
+      return dto ?? null;
+    }
+    return (await this.byId.load(id)) ?? null;
   }
 
   /** In the order given, each once; unknown ids are left out. */

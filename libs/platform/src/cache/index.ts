@@ -1,1 +1,2 @@
+export { BatchLoader } from './batch-loader.js';
 export { ExpiringCache, type ExpiringCacheOptions } from './expiring-cache.js';
