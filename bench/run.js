@@ -27,6 +27,8 @@ const args = process.argv.slice(2);
 const option = (name, fallback) => Number(args.find((a) => a.startsWith(`--${name}=`))?.split('=')[1] ?? fallback);
 const RUNS = option('runs', 3);
 const DURATION = option('duration', 10);
+/** How many songs the read benchmark spreads its requests over. */
+const READ_SONGS = 200;
 const SUBSCRIBERS = option('subscribers', 1000);
 const PROFILE_DIR = args.find((a) => a.startsWith('--profile='))?.split('=')[1];
 const selected = args.filter((a) => !a.startsWith('--'));
@@ -128,7 +130,20 @@ async function benchRead(sys) {
   const genres = await Promise.all(
     ['Jazz', 'Ambient'].map((name) => api(sys.baseUrl, 'POST', '/api/genres', { token, json: { name: `${name} ${user.id}` } })),
   );
-  const song = await uploadSong(sys.baseUrl, token, wavFile(64 * 1024), genres.map((g) => g.id));
+  // Requests spread over many songs, as a catalog's traffic is: reading one song over and
+  // over would let the catalog's coalesced reads (one statement per turn) collapse into
+  // one row each.
+  const songs = [];
+  for (let i = 0; i < READ_SONGS; i += 8) {
+    const batch = Array.from({ length: Math.min(8, READ_SONGS - i) }, () =>
+      uploadSong(sys.baseUrl, token, wavFile(16 * 1024), genres.map((g) => g.id)),
+    );
+    songs.push(...(await Promise.all(batch)));
+  }
+  const song = songs[0];
+  const anySong = (prefix) => [
+    { setupRequest: (req) => ({ ...req, path: `${prefix}/${songs[Math.floor(Math.random() * songs.length)].id}` }) },
+  ];
 
   const port = await freePort();
   const baseline = spawn(process.execPath, [path.join(here, 'baseline-server.js')], {
@@ -140,16 +155,29 @@ async function benchRead(sys) {
     const gatewayUrl = `${sys.baseUrl}/api/songs/${song.id}`;
     const baselineUrl = `http://127.0.0.1:${port}/api/songs/${song.id}`;
     const viaGateway = await api(sys.baseUrl, 'GET', `/api/songs/${song.id}`, { token });
-    const direct = await (await fetch(baselineUrl)).json();
-    if (JSON.stringify(viaGateway) !== JSON.stringify(direct)) {
-      throw new Error(`the baseline answers differently:\n${JSON.stringify(viaGateway)}\n${JSON.stringify(direct)}`);
+    // Context, not the target's baseline: the same process reading as the catalog does,
+    // the requests of one turn of the event loop with one statement.
+    const coalescedUrl = `http://127.0.0.1:${port}/coalesced/songs/${song.id}`;
+    for (const url of [baselineUrl, coalescedUrl]) {
+      const direct = await (await fetch(url)).json();
+      if (JSON.stringify(viaGateway) !== JSON.stringify(direct)) {
+        throw new Error(`the baseline answers differently:\n${JSON.stringify(viaGateway)}\n${JSON.stringify(direct)}`);
+      }
     }
     const sides = {
-      gateway: { url: gatewayUrl, headers: { authorization: `Bearer ${token}` } },
-      baseline: { url: baselineUrl },
+      gateway: { url: gatewayUrl, headers: { authorization: `Bearer ${token}` }, requests: anySong('/api/songs') },
+      baseline: { url: baselineUrl, requests: anySong('/api/songs') },
+      coalesced: { url: coalescedUrl, requests: anySong('/coalesced/songs') },
     };
     // CPU per request of each process on each side: robust to other load on the machine.
-    const processes = { gateway: { gateway: sys.apps.gateway.pid, catalog: sys.apps.catalog.pid }, baseline: { baseline: baseline.pid } };
+    const processes = {
+      gateway: { gateway: sys.apps.gateway.pid, catalog: sys.apps.catalog.pid },
+      baseline: { baseline: baseline.pid },
+      coalesced: { baseline: baseline.pid },
+    };
+    // Each run starts with the next side, so none always runs on the warmer machine.
+    const names = Object.keys(sides);
+    const orderOf = (i) => [...names.slice(i % names.length), ...names.slice(0, i % names.length)];
     const cpuPerRequest = async (name, run) => {
       const pids = processes[name];
       const before = Object.fromEntries(await Promise.all(Object.entries(pids).map(async ([k, pid]) => [k, await cpuMsOf(pid)])));
@@ -160,11 +188,9 @@ async function benchRead(sys) {
     };
     log('read: warming up');
     for (const side of Object.values(sides)) await cannon({ ...side, duration: 3 });
-    const runs = { gateway: [], baseline: [] };
+    const runs = { gateway: [], baseline: [], coalesced: [] };
     for (let i = 0; i < RUNS; i++) {
-      // Alternate which side goes first, so neither always runs on the warmer machine.
-      const order = i % 2 === 0 ? ['gateway', 'baseline'] : ['baseline', 'gateway'];
-      for (const name of order) {
+      for (const name of orderOf(i)) {
         const before = load();
         const { r, cpuMsPerRequest } = await cpuPerRequest(name, () => cannon(sides[name]));
         const s = summarize(r);
@@ -180,8 +206,7 @@ async function benchRead(sys) {
     // not measure this.) At 50 connections on two saturated cores, latency is queueing.
     const single = { gateway: [], baseline: [] };
     for (let i = 0; i < RUNS; i++) {
-      const order = i % 2 === 0 ? ['gateway', 'baseline'] : ['baseline', 'gateway'];
-      for (const name of order) {
+      for (const name of i % 2 === 0 ? ['gateway', 'baseline'] : ['baseline', 'gateway']) {
         const before = load();
         const s = summarize(await cannon({ ...sides[name], connections: 1 }));
         single[name].push({ ...s, load1: before });
@@ -197,6 +222,8 @@ async function benchRead(sys) {
       gateway: { rps: med('gateway', 'rps'), p99: med('gateway', 'p99'), p50: med('gateway', 'p50') },
       baseline: { rps: med('baseline', 'rps'), p99: med('baseline', 'p99'), p50: med('baseline', 'p50') },
       ratio: round(med('gateway', 'rps') / med('baseline', 'rps'), 2),
+      coalesced: { rps: med('coalesced', 'rps'), p99: med('coalesced', 'p99'), p50: med('coalesced', 'p50') },
+      ratioToCoalesced: round(med('gateway', 'rps') / med('coalesced', 'rps'), 2),
       oneConnection: {
         runs: single,
         gateway: { rps: medSingle('gateway', 'rps'), p50: medSingle('gateway', 'p50'), p99: medSingle('gateway', 'p99') },
@@ -206,6 +233,7 @@ async function benchRead(sys) {
         gateway: median(runs.gateway.map((r) => r.cpuMsPerRequest.gateway)),
         catalog: median(runs.gateway.map((r) => r.cpuMsPerRequest.catalog)),
         baseline: median(runs.baseline.map((r) => r.cpuMsPerRequest.baseline)),
+        coalesced: median(runs.coalesced.map((r) => r.cpuMsPerRequest.baseline)),
       },
     };
   } finally {
