@@ -32,15 +32,9 @@ export class Owners {
     if (!(await ownerDirectory.lockLive(tx, actor))) throw accountDeleted();
   }
 
-  /** Usernames of `ids`, by id. */
-  async usernames(ids: number[]): Promise<Map<number, string>> {
-    const wanted = [...new Set(ids)];
-    if (wanted.length === 0) return new Map();
-    const rows = await this.em.execute<{ id: number; username: string }[]>(
-      'SELECT id, username FROM playlists.users WHERE id IN (?)',
-      [wanted],
-    );
-    return new Map(rows.map((r) => [r.id, r.username]));
+  /** Usernames of `ids`, by id (a deleted owner's last known one). */
+  usernames(ids: number[]): Promise<Map<number, string>> {
+    return ownerDirectory.usernames(this.em, ids);
   }
 
   /** 404 unless the user exists: known here and not deleted, or else known to identity. */

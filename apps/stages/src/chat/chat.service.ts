@@ -5,7 +5,7 @@ import { SERVICE_CONFIG } from '@octave/platform/service';
 import type { StagesConfig } from '../config.js';
 import { RealtimePublisher } from '../realtime/realtime-publisher.js';
 import { decodeMessageCursor } from '../stages/stage-cursor.js';
-import { StageStore } from '../stages/stage-store.js';
+import { StageStore, stageUsers } from '../stages/stage-store.js';
 import { chatRateLimited, notParticipant } from '../stages/stages.errors.js';
 import { assertValid, idProblems, pageLimitProblems, textProblems } from '../validation.js';
 import { ChatMessage } from './chat-message.entity.js';
@@ -84,11 +84,7 @@ export class ChatService {
 
   private async present(messages: ChatMessage[]): Promise<ChatMessageDto[]> {
     if (messages.length === 0) return [];
-    const rows = await this.em.execute<{ user_id: number; username: string }[]>(
-      'SELECT user_id, username FROM stages.users WHERE user_id IN (?)',
-      [[...new Set(messages.map((m) => m.senderId))]],
-    );
-    const names = new Map(rows.map((r) => [r.user_id, r.username]));
+    const names = await stageUsers.usernames(this.em, messages.map((m) => m.senderId));
     return messages.map((m) => ({
       id: m.id,
       stageId: m.stageId,

@@ -9,6 +9,7 @@ import type { StagesConfig } from '../config.js';
 import { playbackAt } from '../playback/playback-clock.js';
 import { RemoteServices } from '../remote/remote-services.js';
 import type { StageRow } from './stage-row.js';
+import { stageUsers } from './stage-store.js';
 
 /**
  * Turns stage rows into the API's `Stage`, in a fixed number of queries and calls per
@@ -42,10 +43,8 @@ export class StagePresenter {
     if (rows.length === 0) return [];
     const now = new Date();
     const stageIds = rows.map((r) => r.id);
-    const [hostRows, genreRows, playlistRows] = await Promise.all([
-      this.em.execute<{ user_id: number; username: string }[]>('SELECT user_id, username FROM stages.users WHERE user_id IN (?)', [
-        [...new Set(rows.map((r) => r.hostId))],
-      ]),
+    const [hosts, genreRows, playlistRows] = await Promise.all([
+      stageUsers.usernames(this.em, rows.map((r) => r.hostId)),
       this.em.execute<{ stage_id: number; genre_id: number; name: string }[]>(
         'SELECT stage_id, genre_id, name FROM stages.stage_genres WHERE stage_id IN (?) ORDER BY lower(name), genre_id',
         [stageIds],
@@ -55,7 +54,6 @@ export class StagePresenter {
         [stageIds],
       ),
     ]);
-    const hosts = new Map(hostRows.map((r) => [r.user_id, r.username]));
     const genres = groupBy(genreRows, (r): GenreDto => ({ id: r.genre_id, name: r.name }));
     const currentNames = await this.playlistNames(playlistRows.map((r) => r.playlist_id));
     const playlists = groupBy(playlistRows, (r) => ({ id: r.playlist_id, name: currentNames.get(r.playlist_id) ?? r.name }));

@@ -82,6 +82,25 @@ describe(UserDirectory.name, () => {
     expect(await em().transactional((tx) => users.lockLive(tx, { id: 4, username: 'never-seen' }))).toBe(false);
   });
 
+  it("answers each known user's name once, a deleted user's last one, and nothing for unknown ids", async () => {
+    await users.rename(em(), renamed(10, 'erin', new Date()));
+    await em().transactional((tx) => users.lockLive(tx, { id: 11, username: 'frank' }));
+    await users.rename(em(), renamed(12, 'grace', new Date()));
+    await em().transactional((tx) => users.tombstone(tx, 12));
+    await em().transactional((tx) => users.tombstone(tx, 13));
+
+    const names = await users.usernames(em(), [11, 10, 12, 13, 10, 99]);
+    expect(names).toEqual(
+      new Map([
+        [11, 'frank'],
+        [10, 'erin'],
+        [12, 'grace'],
+        [13, ''],
+      ]),
+    );
+    expect(await users.usernames(em(), [])).toEqual(new Map());
+  });
+
   it("makes a tombstone wait until a request holding the user's row commits", async () => {
     let release!: () => void;
     const held = new Promise<void>((resolve) => (release = resolve));

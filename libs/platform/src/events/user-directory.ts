@@ -96,6 +96,21 @@ export class UserDirectory {
   }
 
   /**
+   * The stored usernames of `ids`, by id, in one query (none for no ids). A deleted user
+   * keeps the name they had when deleted ('' if the service never knew it); an id the
+   * service has never heard of is missing from the map.
+   */
+  async usernames(em: SqlEntityManager, ids: readonly number[]): Promise<Map<number, string>> {
+    const wanted = [...new Set(ids)];
+    if (wanted.length === 0) return new Map();
+    const rows = await em.execute<{ id: number; username: string }[]>(
+      `SELECT ${this.id} AS id, username FROM ${this.table} WHERE ${this.id} IN (?)`,
+      [wanted],
+    );
+    return new Map(rows.map((r) => [r.id, r.username]));
+  }
+
+  /**
    * Inside a write transaction: makes sure the actor is known by name (the token's,
    * unless events already told a newer one) and share-locks their row until the commit.
    * False when the account is deleted: the caller refuses the request.
