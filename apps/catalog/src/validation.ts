@@ -6,11 +6,6 @@ export function assertValid(problems: string[]): void {
   if (problems.length > 0) throw DomainError.badRequest(CatalogErrorCode.ValidationFailed, problems);
 }
 
-/** A positive int32, as the data model's integer keys are. */
-export function isId(value: unknown): value is number {
-  return Number.isInteger(value) && (value as number) > 0 && (value as number) <= 2_147_483_647;
-}
-
 /**
  * Problems with a required text field once trimmed; lengths count characters (code
  * points), not UTF-16 units, as the database's char_length does.

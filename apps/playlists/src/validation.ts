@@ -1,14 +1,9 @@
-import { PlaylistsErrorCode } from '@octave/contracts';
+import { isId, PlaylistsErrorCode } from '@octave/contracts';
 import { DomainError } from '@octave/platform/bus';
 
 /** Throws one 400 listing every problem, as the API does for validation errors. */
 export function assertValid(problems: string[]): void {
   if (problems.length > 0) throw DomainError.badRequest(PlaylistsErrorCode.ValidationFailed, problems);
-}
-
-/** A positive int32, as the data model's integer keys are. */
-export function isId(value: unknown): value is number {
-  return Number.isInteger(value) && (value as number) > 0 && (value as number) <= 2_147_483_647;
 }
 
 export function idProblems(field: string, value: unknown): string[] {

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/postgresql';
-import type { GenreDto } from '@octave/contracts';
-import { assertValid, isId, textProblems } from '../validation.js';
+import { isId, type GenreDto } from '@octave/contracts';
+import { assertValid, textProblems } from '../validation.js';
 import { Genre } from './genre.entity.js';
 import { genreExists, genreNotFound, isGenreNameConflict } from './genres.errors.js';
 

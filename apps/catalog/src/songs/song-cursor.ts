@@ -1,6 +1,5 @@
-import { CatalogErrorCode } from '@octave/contracts';
+import { CatalogErrorCode, isId } from '@octave/contracts';
 import { DomainError } from '@octave/platform/bus';
-import { isId } from '../validation.js';
 
 /** Where a page of the newest-first listing ends: the last song's creation time and id. */
 export interface SongCursor {

@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { EntityManager, LockMode } from '@mikro-orm/postgresql';
 import {
   CatalogErrorCode,
+  isId,
   type Actor,
   type Page,
   type RpcRequest,
@@ -14,7 +15,7 @@ import { OUTBOX, SERVICE_CONFIG } from '@octave/platform/service';
 import { adoptStagedUpload, ObjectStore } from '@octave/platform/storage';
 import type { CatalogConfig } from '../config.js';
 import { genreIdsProblems, GenresService } from '../genres/genres.service.js';
-import { assertValid, isId, pageLimitProblems, textProblems } from '../validation.js';
+import { assertValid, pageLimitProblems, textProblems } from '../validation.js';
 import { inspectAudio, SNIFFED_AUDIO_TYPES } from './audio.js';
 import { decodeSongCursor, encodeSongCursor } from './song-cursor.js';
 import { Song } from './song.entity.js';

@@ -1,9 +1,9 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type as Transform } from 'class-transformer';
-import { IsInt, IsOptional, IsString, Length, Max, Min } from 'class-validator';
+import { IsOptional, IsString, Length } from 'class-validator';
 import type { GenreDto, SongDto, UserRefDto } from '@octave/contracts';
 import { PageOf, PageQuery } from '../core/paging.js';
-import { INT32_MAX, OptionalIdList, unlessAbsent } from '../core/validation.js';
+import { IsId, OptionalIdList, unlessAbsent } from '../core/validation.js';
 import { ARTIST_MAX, GENRES_PER_SONG_MAX, TITLE_MAX } from './song-upload-fields.js';
 
 // ---- requests ----
@@ -25,17 +25,13 @@ export class SearchSongsQuery extends PageQuery {
   @ApiPropertyOptional({ description: 'Only songs tagged with this genre', minimum: 1 })
   @IsOptional()
   @Transform(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(INT32_MAX)
+  @IsId()
   genreId?: number;
 
   @ApiPropertyOptional({ description: 'Only songs uploaded by this user', minimum: 1 })
   @IsOptional()
   @Transform(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(INT32_MAX)
+  @IsId()
   uploaderId?: number;
 }
 

@@ -1,10 +1,9 @@
 import { BadRequestException } from '@nestjs/common';
+import { parseId } from '../core/id.pipe.js';
 
 export const TITLE_MAX = 200;
 export const ARTIST_MAX = 200;
 export const GENRES_PER_SONG_MAX = 10;
-const INT32_MAX = 2_147_483_647;
-const ID = /^[1-9][0-9]{0,9}$/;
 
 /** The text fields of a song upload, checked. */
 export interface SongUploadFields {
@@ -42,7 +41,7 @@ export function parseSongUploadFields(fields: Record<string, string[]>): SongUpl
     .map((p) => p.trim())
     .filter((p) => p !== '');
   const genreIds = [...new Set(pieces.map(Number))];
-  if (!pieces.every((p) => ID.test(p) && Number(p) <= INT32_MAX)) {
+  if (!pieces.every((p) => parseId(p) !== undefined)) {
     problems.push('genreIds must be genre ids (positive integers), comma-separated or repeated');
   } else if (genreIds.length > GENRES_PER_SONG_MAX) {
     problems.push(`genreIds may list at most ${GENRES_PER_SONG_MAX} genres`);

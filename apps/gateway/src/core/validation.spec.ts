@@ -1,7 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
 import { BadRequestException } from '@nestjs/common';
-import { IsString } from 'class-validator';
-import { createValidationPipe, INT32_MAX, MAX_BODY_DEPTH, nestedDeeperThan, OptionalIdList } from './validation.js';
+import { IsInt, IsString, Max, Min } from 'class-validator';
+import { INT32_MAX } from '@octave/contracts';
+import { createValidationPipe, IsId, MAX_BODY_DEPTH, nestedDeeperThan, OptionalIdList } from './validation.js';
 
 class NameDto {
   @IsString()
@@ -11,6 +12,30 @@ class NameDto {
 class IdsDto {
   @OptionalIdList(2, 'Some ids')
   ids?: number[];
+}
+
+class IdDto {
+  @IsId()
+  id!: number;
+}
+
+class SpelledOutIdDto {
+  @IsInt()
+  @Min(1)
+  @Max(INT32_MAX)
+  id!: number;
+}
+
+/** The messages of the 400 the validation pipe answers `body` with. */
+async function problems(metatype: new () => object, body: unknown): Promise<unknown> {
+  const err = await createValidationPipe()
+    .transform(body, { type: 'body', metatype })
+    .then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+  if (!(err instanceof BadRequestException)) throw new Error(`expected a 400 for ${JSON.stringify(body)}`);
+  return (err.getResponse() as { message: unknown }).message;
 }
 
 const nest = (levels: number): unknown => {
@@ -40,14 +65,6 @@ describe('createValidationPipe', () => {
 describe(OptionalIdList.name, () => {
   const pipe = createValidationPipe();
   const metadata = { type: 'body' as const, metatype: IdsDto };
-  const problems = async (body: unknown): Promise<unknown> => {
-    const err = await pipe.transform(body, metadata).then(
-      () => undefined,
-      (e: unknown) => e,
-    );
-    if (!(err instanceof BadRequestException)) throw new Error(`expected a 400 for ${JSON.stringify(body)}`);
-    return (err.getResponse() as { message: unknown }).message;
-  };
 
   it('takes an absent field and a list of up to maxItems ids', async () => {
     await expect(pipe.transform({}, metadata)).resolves.toEqual({});
@@ -56,16 +73,36 @@ describe(OptionalIdList.name, () => {
   });
 
   it('refuses null, too many ids and ids that are not positive int32s, listing each problem', async () => {
-    expect(await problems({ ids: null })).toEqual([
+    expect(await problems(IdsDto, { ids: null })).toEqual([
       `each value in ids must not be greater than ${INT32_MAX}`,
       'each value in ids must not be less than 1',
       'each value in ids must be an integer number',
       'ids must contain no more than 2 elements',
       'ids must be an array',
     ]);
-    expect(await problems({ ids: [1, 2, 3] })).toEqual(['ids must contain no more than 2 elements']);
-    expect(await problems({ ids: [0] })).toEqual(['each value in ids must not be less than 1']);
-    expect(await problems({ ids: [1.5] })).toEqual(['each value in ids must be an integer number']);
-    expect(await problems({ ids: [INT32_MAX + 1] })).toEqual([`each value in ids must not be greater than ${INT32_MAX}`]);
+    expect(await problems(IdsDto, { ids: [1, 2, 3] })).toEqual(['ids must contain no more than 2 elements']);
+    expect(await problems(IdsDto, { ids: [0] })).toEqual(['each value in ids must not be less than 1']);
+    expect(await problems(IdsDto, { ids: [1.5] })).toEqual(['each value in ids must be an integer number']);
+    expect(await problems(IdsDto, { ids: [INT32_MAX + 1] })).toEqual([`each value in ids must not be greater than ${INT32_MAX}`]);
+  });
+});
+
+describe(IsId.name, () => {
+  it('takes a positive int32', async () => {
+    const pipe = createValidationPipe();
+    for (const id of [1, INT32_MAX]) {
+      await expect(pipe.transform({ id }, { type: 'body', metatype: IdDto })).resolves.toEqual({ id });
+    }
+  });
+
+  it('refuses anything else with the messages of @IsInt() @Min(1) @Max(INT32_MAX), in their order', async () => {
+    expect(await problems(IdDto, { id: null })).toEqual([
+      `id must not be greater than ${INT32_MAX}`,
+      'id must not be less than 1',
+      'id must be an integer number',
+    ]);
+    for (const id of [undefined, '1', 0, -1, 1.5, INT32_MAX + 1]) {
+      expect(await problems(IdDto, { id })).toEqual(await problems(SpelledOutIdDto, { id }));
+    }
   });
 });

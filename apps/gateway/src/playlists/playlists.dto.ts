@@ -1,9 +1,9 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsInt, IsOptional, IsString, Length, Max, MaxLength, Min } from 'class-validator';
-import type { PlaylistDto, PlaylistEntryDto } from '@octave/contracts';
+import { INT32_MAX, type PlaylistDto, type PlaylistEntryDto } from '@octave/contracts';
 import { SongResponse, UserRefResponse } from '../catalog/catalog.dto.js';
 import { PageOf } from '../core/paging.js';
-import { INT32_MAX, unlessAbsent } from '../core/validation.js';
+import { IsId, unlessAbsent } from '../core/validation.js';
 
 export const NAME_MAX = 100;
 export const DESCRIPTION_MAX = 1000;
@@ -41,9 +41,7 @@ export class UpdatePlaylistBody {
 
 export class AddSongBody {
   @ApiProperty({ description: 'The song to add (the same song may be added more than once)', minimum: 1, example: 42 })
-  @IsInt()
-  @Min(1)
-  @Max(INT32_MAX)
+  @IsId()
   songId!: number;
 
   @ApiPropertyOptional({

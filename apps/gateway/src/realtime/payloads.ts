@@ -5,7 +5,8 @@
  * the message again; checking here keeps oversized payloads off the bus.
  */
 
-const INT32_MAX = 2_147_483_647;
+import { INT32_MAX, isId } from '@octave/contracts';
+
 export const CHAT_MAX_CHARS = 1000;
 
 export type Parsed<T> = { ok: true; value: T } | { ok: false; problems: string[] };
@@ -30,9 +31,7 @@ function unknownFields(body: Record<string, unknown>, allowed: readonly string[]
 }
 
 function stageIdProblems(value: unknown): string[] {
-  return typeof value === 'number' && Number.isInteger(value) && value >= 1 && value <= INT32_MAX
-    ? []
-    : [`stageId must be a positive integer no larger than ${INT32_MAX}`];
+  return isId(value) ? [] : [`stageId must be a positive integer no larger than ${INT32_MAX}`];
 }
 
 /** `{stageId}` of `stage:subscribe` and `stage:unsubscribe`. */

@@ -1,18 +1,15 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsInt, IsOptional, Max, Min } from 'class-validator';
-import type { FriendRequestDirection, FriendRequestDto, FriendRequestStatus } from '@octave/contracts';
+import { IsIn, IsOptional } from 'class-validator';
+import { INT32_MAX, type FriendRequestDirection, type FriendRequestDto, type FriendRequestStatus } from '@octave/contracts';
 import { PageOf, PageQuery } from '../core/paging.js';
+import { IsId } from '../core/validation.js';
 import { UserResponse } from '../identity/identity.dto.js';
-
-const INT32_MAX = 2_147_483_647;
 
 // ---- requests ----
 
 export class CreateFriendRequestBody {
   @ApiProperty({ description: 'The user to ask', minimum: 1, maximum: INT32_MAX, example: 12 })
-  @IsInt()
-  @Min(1)
-  @Max(INT32_MAX)
+  @IsId()
   userId!: number;
 }
 

@@ -1,10 +1,10 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type as ToNumber } from 'class-transformer';
 import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Length, Max, Min, ValidateIf } from 'class-validator';
-import type { ChatMessageDto, ParticipantDto, PlaybackAction, PlaybackDto, StageDto } from '@octave/contracts';
+import { INT32_MAX, type ChatMessageDto, type ParticipantDto, type PlaybackAction, type PlaybackDto, type StageDto } from '@octave/contracts';
 import { GenreResponse, UserRefResponse } from '../catalog/catalog.dto.js';
 import { PageOf, PageQuery } from '../core/paging.js';
-import { INT32_MAX, OptionalIdList, unlessAbsent } from '../core/validation.js';
+import { IsId, OptionalIdList, unlessAbsent } from '../core/validation.js';
 
 export const STAGE_NAME_MAX = 100;
 export const GENRES_PER_STAGE_MAX = 10;
@@ -42,17 +42,13 @@ export class ListStagesQuery extends PageQuery {
   @ApiPropertyOptional({ description: 'Only stages tagged with this genre', minimum: 1 })
   @IsOptional()
   @ToNumber(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(INT32_MAX)
+  @IsId()
   genreId?: number;
 
   @ApiPropertyOptional({ description: 'Only stages hosted by this user', minimum: 1 })
   @IsOptional()
   @ToNumber(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(INT32_MAX)
+  @IsId()
   hostId?: number;
 
   @ApiPropertyOptional({ type: Boolean, description: '`true`: only stages hosted or joined by my friends' })
@@ -64,17 +60,13 @@ export class ListStagesQuery extends PageQuery {
 
 export class KickBody {
   @ApiProperty({ description: 'The participant to remove; they cannot join this stage again', minimum: 1, example: 12 })
-  @IsInt()
-  @Min(1)
-  @Max(INT32_MAX)
+  @IsId()
   userId!: number;
 }
 
 export class AttachPlaylistBody {
   @ApiProperty({ description: 'Any playlist (playlists are public); it is appended to the queue', minimum: 1, example: 7 })
-  @IsInt()
-  @Min(1)
-  @Max(INT32_MAX)
+  @IsId()
   playlistId!: number;
 }
 
@@ -113,9 +105,7 @@ export class ChatHistoryQuery extends PageQuery {
   @ApiPropertyOptional({ description: 'Only messages older than this one (a message id: `nextCursor` of the previous page)', minimum: 1 })
   @IsOptional()
   @ToNumber(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(INT32_MAX)
+  @IsId()
   before?: number;
 }
 

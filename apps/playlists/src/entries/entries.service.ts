@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/postgresql';
-import type { PlaylistDto, PlaylistEntryDto, RpcRequest } from '@octave/contracts';
+import { INT32_MAX, type PlaylistDto, type PlaylistEntryDto, type RpcRequest } from '@octave/contracts';
 import { SERVICE_CONFIG } from '@octave/platform/service';
 import type { PlaylistsConfig } from '../config.js';
 import type { Playlist } from '../playlists/playlist.entity.js';
@@ -12,7 +12,7 @@ import { entryNotFound, invalidPosition, playlistFull } from './entries.errors.j
 import { entryCount } from './positions.js';
 
 function positionProblems(position: unknown): string[] {
-  return Number.isInteger(position) && (position as number) >= 0 && (position as number) <= 2_147_483_647
+  return Number.isInteger(position) && (position as number) >= 0 && (position as number) <= INT32_MAX
     ? []
     : ['position must be an integer of at least 0'];
 }

@@ -1,6 +1,5 @@
-import { PlaylistsErrorCode } from '@octave/contracts';
+import { isId, PlaylistsErrorCode } from '@octave/contracts';
 import { DomainError } from '@octave/platform/bus';
-import { isId } from '../validation.js';
 
 /**
  * Where a page of a user's playlists ends: the last playlist's id (ids grow with time,

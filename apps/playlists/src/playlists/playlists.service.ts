@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { EntityManager, LockMode } from '@mikro-orm/postgresql';
 import {
+  isId,
   PlaylistsErrorCode,
   type Actor,
   type Page,
@@ -13,7 +14,7 @@ import { Outbox } from '@octave/platform/events';
 import { OUTBOX } from '@octave/platform/service';
 import { ObjectStore } from '@octave/platform/storage';
 import { Owners } from '../owners/owners.js';
-import { assertValid, charLength, idProblems, isId, pageLimitProblems } from '../validation.js';
+import { assertValid, charLength, idProblems, pageLimitProblems } from '../validation.js';
 import { decodePlaylistCursor, encodePlaylistCursor } from './playlist-cursor.js';
 import { Playlist } from './playlist.entity.js';
 import { PlaylistPresenter } from './playlist.presenter.js';

@@ -1,13 +1,7 @@
-import type { Actor, PageRequest } from '@octave/contracts';
+import { INT32_MAX, isId, type Actor, type PageRequest } from '@octave/contracts';
 import { invalidInput } from './errors.js';
 
-const INT32_MAX = 2_147_483_647;
 export const MAX_PAGE_LIMIT = 100;
-
-/** The data model's integer keys: positive int32. */
-export function isId(value: unknown): value is number {
-  return Number.isInteger(value) && (value as number) > 0 && (value as number) <= INT32_MAX;
-}
 
 /**
  * Checks what the gateway already validated, so a caller on the bus that skipped it gets

@@ -1,12 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { EntityManager, type SqlEntityManager } from '@mikro-orm/postgresql';
-import type { PlaybackAction, PlaybackDto, RpcRequest } from '@octave/contracts';
+import { isId, type PlaybackAction, type PlaybackDto, type RpcRequest } from '@octave/contracts';
 import { RealtimePublisher } from '../realtime/realtime-publisher.js';
 import { RemoteServices } from '../remote/remote-services.js';
 import { playbackAssignments, type StageRow } from '../stages/stage-row.js';
 import { StageStore } from '../stages/stage-store.js';
 import { nothingLoaded, notHost, notParticipant, queueEmpty, songNotInQueue } from '../stages/stages.errors.js';
-import { assertValid, isId } from '../validation.js';
+import { assertValid } from '../validation.js';
 import {
   nextIndex,
   nextSongStart,

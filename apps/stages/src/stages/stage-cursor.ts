@@ -1,5 +1,5 @@
+import { isId } from '@octave/contracts';
 import { DomainError } from '@octave/platform/bus';
-import { isId } from '../validation.js';
 import { StagesLocalErrorCode } from './stages.errors.js';
 
 /** Where a page of the discovery list ended: its last stage's participant count and id. */

@@ -1,8 +1,7 @@
-import type { Actor } from '@octave/contracts';
+import { isId, type Actor } from '@octave/contracts';
 import type { SqlEntityManager } from '@mikro-orm/postgresql';
 import { UserDirectory } from '@octave/platform/events';
 import { STAGES_SCHEMA } from '../config.js';
-import { isId } from '../validation.js';
 import { STAGE_COLUMNS, toStageRow, type RawStageRow, type StageRow } from './stage-row.js';
 import { accountDeleted, stageNotFound } from './stages.errors.js';
 

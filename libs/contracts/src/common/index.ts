@@ -8,6 +8,14 @@ export interface Actor {
   username: string;
 }
 
+/** The largest id (and list position): ids are PostgreSQL `integer`s, so every id is 1..INT32_MAX. */
+export const INT32_MAX = 2_147_483_647;
+
+/** Whether `value` is an id: a positive integer no larger than INT32_MAX. */
+export function isId(value: unknown): value is number {
+  return Number.isInteger(value) && (value as number) > 0 && (value as number) <= INT32_MAX;
+}
+
 /** Paging parameters as they cross the bus (already validated by the gateway). */
 export interface PageRequest {
   /** 1..100 */

@@ -1,3 +1,4 @@
+import { INT32_MAX } from '@octave/contracts';
 import { io, type Socket } from 'socket.io-client';
 
 /** An event the client received: its name and its first argument. */
@@ -82,7 +83,7 @@ export class RealtimeTestClient {
    * the round trip has arrived when this resolves, which proves an absence without sleeping.
    */
   async roundTrip(): Promise<void> {
-    await this.emitAck('stage:unsubscribe', { stageId: 2_147_483_647 });
+    await this.emitAck('stage:unsubscribe', { stageId: INT32_MAX });
   }
 
   /** Payloads of the events named `event`, in the order received. */
