@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { EVENTS_STREAM, type EventEnvelope, type GenreDto, type SongDto } from '@octave/contracts';
+import { eventually } from '@octave/platform/testing';
 import * as Minio from 'minio';
 import { makeTones, makeWavOfSize, TONE_FORMATS, type ToneExt } from './support/audio.js';
 import { startSystem, type Api, type ApiResponse, type System } from './support/system.js';
@@ -105,16 +106,6 @@ async function stream(songId: number, token: string, range?: string): Promise<{ 
     signal: AbortSignal.timeout(15_000),
   });
   return { res, bytes: Buffer.from(await res.arrayBuffer()) };
-}
-
-async function eventually<T>(check: () => Promise<T | undefined | false>, what: string, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(100);
-  }
 }
 
 /** Envelopes published on a subject so far, read straight from the JetStream stream. */

@@ -1,10 +1,9 @@
 // Playlists through the gateway's HTTP API, against the real playlists, catalog and
 // identity services: every route and status, positions under concurrent requests, and
 // the propagation of song and account deletions.
-import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Page, PlaylistDto, PlaylistEntryDto, SongDto } from '@octave/contracts';
-import { tinyPng } from '@octave/platform/testing';
+import { eventually, tinyPng } from '@octave/platform/testing';
 import { makeTones, type ToneExt } from './support/audio.js';
 import { fileForm } from './support/media.js';
 import { startSystem, type Api, type System } from './support/system.js';
@@ -95,16 +94,6 @@ const order = (playlist: PlaylistDto) => playlist.songs!.map((e) => [e.position,
 
 /** Positions 0..n-1 holding the given songs, in order. */
 const laidOut = (songIds: number[]) => songIds.map((id, i) => [i, id]);
-
-async function eventually<T>(check: () => Promise<T | undefined | false>, what: string, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(100);
-  }
-}
 
 // ---- tests ----
 
@@ -374,12 +363,12 @@ describe('propagation', () => {
     const after = await eventually(async () => {
       const got = (await getPlaylist(mine.id)).body;
       return JSON.stringify(order(got)) === JSON.stringify(laidOut([a.id, b.id])) ? got : undefined;
-    }, 'the deleted song to leave the playlist, its positions closed up');
+    }, 'the deleted song to leave the playlist, its positions closed up', 20_000);
     expect(after).toMatchObject({ songCount: 2, durationMs: a.durationMs + b.durationMs });
     await eventually(async () => {
       const got = (await getPlaylist(theirs.id)).body;
       return JSON.stringify(order(got)) === JSON.stringify(laidOut([a.id]));
-    }, "the deleted song to leave bob's playlist");
+    }, "the deleted song to leave bob's playlist", 20_000);
     // The list's counts agree once the deletion has propagated.
     const page = await api.get<Page<PlaylistDto>>(`/api/users/${ada.user.id}/playlists`, { token: ada.accessToken });
     expect(page.body.items.find((p) => p.id === mine.id)).toMatchObject({ songCount: 2 });
@@ -392,7 +381,7 @@ describe('propagation', () => {
     await added(dave, playlist.id, songs[0].id);
     const res = await api.delete('/api/me', { password: dave.password }, { token: dave.accessToken });
     expect(res.status).toBe(204);
-    await eventually(async () => (await getPlaylist(playlist.id)).status === 404, "the deleted user's playlist to go");
+    await eventually(async () => (await getPlaylist(playlist.id)).status === 404, "the deleted user's playlist to go", 20_000);
     expectErrorBody(await api.get(`/api/users/${dave.user.id}/playlists`, { token: ada.accessToken }), 404);
   });
 });

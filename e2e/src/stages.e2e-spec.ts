@@ -5,7 +5,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { ChatMessageDto, GenreDto, Page, PlaybackDto, PlaylistDto, SongDto, StageDto } from '@octave/contracts';
-import { tinyPng } from '@octave/platform/testing';
+import { eventually, tinyPng } from '@octave/platform/testing';
 import { makeTones, type ToneExt } from './support/audio.js';
 import { fileForm } from './support/media.js';
 import { startSystem, type Api, type ApiResponse, type System } from './support/system.js';
@@ -90,17 +90,6 @@ const chat = (user: RegisteredUser, id: number, message: string) =>
 function ok<T>(res: ApiResponse<T>, status = 200): T {
   if (res.status !== status) throw new Error(`expected ${status}, got ${res.status}: ${JSON.stringify(res.body)}`);
   return res.body;
-}
-
-/** Polls until `check` holds, failing with the last value seen. */
-async function eventually<T>(read: () => Promise<T>, check: (value: T) => boolean, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (check(value)) return value;
-    if (Date.now() > deadline) throw new Error(`condition not met in ${timeoutMs} ms; last: ${JSON.stringify(value)}`);
-    await sleep(100);
-  }
 }
 
 // ---- rooms ----
@@ -275,8 +264,11 @@ describe('playback', () => {
 
     // Half a second of the first tone left: the second starts by itself.
     const next = await eventually(
-      () => playback(bob, stage.id).then((r) => ok(r)),
-      (p) => p.songId === songs[1].id,
+      async () => {
+        const p = ok(await playback(bob, stage.id));
+        return p.songId === songs[1].id && p;
+      },
+      'the second song to start by itself',
       10_000,
     );
     expect(next.paused).toBe(false);
@@ -294,10 +286,10 @@ describe('playback', () => {
     ok(await control(bob, stage.id, { action: 'play', songId: mine[0].id }));
     ok(await control(bob, stage.id, { action: 'pause' }));
     ok(await api.delete(`/api/songs/${mine[0].id}`, undefined, { token: bob.accessToken }), 204);
-    const after = await eventually(
-      () => playback(bob, stage.id).then((r) => ok(r)),
-      (p) => p.songId !== mine[0].id,
-    );
+    const after = await eventually(async () => {
+      const p = ok(await playback(bob, stage.id));
+      return p.songId !== mine[0].id && p;
+    }, 'the deleted song to leave the playback');
     expect(after).toMatchObject({ songId: mine[1].id, paused: true, positionMs: 0 });
   });
 });
@@ -351,14 +343,11 @@ describe('account deletion', () => {
     const elsewhere = await createStage(ada, { name: 'Still here' });
     ok(await join(leaving, elsewhere.id));
     ok(await api.delete('/api/me', { password: leaving.password }, { token: leaving.accessToken }), 204);
-    await eventually(
-      () => getStage(ada, hosted.id),
-      (r) => r.status === 404,
-    );
-    const after = await eventually(
-      () => getStage(ada, elsewhere.id).then((r) => ok(r)),
-      (s) => s.participantCount === 1,
-    );
+    await eventually(async () => (await getStage(ada, hosted.id)).status === 404, "the deleted host's stage to close");
+    const after = await eventually(async () => {
+      const s = ok(await getStage(ada, elsewhere.id));
+      return s.participantCount === 1 && s;
+    }, 'the deleted participant to leave the other stage');
     expect(after.participants!.map((p) => p.id)).toEqual([ada.user.id]);
   });
 });

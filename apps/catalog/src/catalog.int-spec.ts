@@ -16,7 +16,7 @@ import { connectNats, RpcCallError, RpcClient } from '@octave/platform/bus';
 import { createLogger } from '@octave/platform/observability';
 import { startService, type RunningService } from '@octave/platform/service';
 import { isStaged, newStagingKey, ObjectStore, stageUpload } from '@octave/platform/storage';
-import { startTestInfra, type TestInfra } from '@octave/platform/testing';
+import { eventually, rejection, startTestInfra, type TestInfra } from '@octave/platform/testing';
 import * as Minio from 'minio';
 import { catalogService } from './app.js';
 import { loadCatalogConfig, type CatalogConfig } from './config.js';
@@ -92,27 +92,6 @@ async function upload(
   });
 }
 
-/** The error an RPC call fails with (the test fails if it succeeds). */
-async function failure(call: Promise<unknown>): Promise<RpcCallError> {
-  const result = await call.then(
-    (value) => ({ value }),
-    (err: unknown) => ({ err }),
-  );
-  if (!('err' in result)) throw new Error(`expected a failure, got ${JSON.stringify(result.value)}`);
-  expect(result.err).toBeInstanceOf(RpcCallError);
-  return result.err as RpcCallError;
-}
-
-async function eventually<T>(check: () => Promise<T | undefined | false>, what: string, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(50);
-  }
-}
-
 /** The envelopes published on `subject` so far, read straight from the stream. */
 async function published<D>(subject: string): Promise<EventEnvelope<D>[]> {
   const { state } = await jsm.streams.info(EVENTS_STREAM);
@@ -139,7 +118,7 @@ describe('genres', () => {
     await rpc.call('catalog.genre.create', { actor: ADA, name: 'ambient' });
     await rpc.call('catalog.genre.create', { actor: BOB, name: 'Jazz' });
 
-    const duplicate = await failure(rpc.call('catalog.genre.create', { actor: BOB, name: 'ROCK' }));
+    const duplicate = await rejection(rpc.call('catalog.genre.create', { actor: BOB, name: 'ROCK' }));
     expect(duplicate).toMatchObject({ status: 409, code: 'GENRE_EXISTS' });
 
     const names = (await rpc.call('catalog.genre.list', {})).map((g) => g.name);
@@ -151,7 +130,7 @@ describe('genres', () => {
     ['blank', '   '],
     ['51 characters', 'x'.repeat(51)],
   ])('refuses a name that is %s with a 400', async (_what, name) => {
-    expect(await failure(rpc.call('catalog.genre.create', { actor: ADA, name }))).toMatchObject({
+    expect(await rejection(rpc.call('catalog.genre.create', { actor: ADA, name }))).toMatchObject({
       status: 400,
       code: 'VALIDATION_FAILED',
     });
@@ -217,7 +196,7 @@ describe('uploads', () => {
   it('refuses HTML with a 415, removing the staged object', async () => {
     const before = await keys('uploads/');
     const stagingKey = await stage(Buffer.from('<!doctype html><html><body>not a song</body></html>\n'));
-    const err = await failure(
+    const err = await rejection(
       rpc.call('catalog.song.create', { actor: ADA, stagingKey, title: 't', artist: 'a', genreIds: [] }),
     );
     expect(err).toMatchObject({ status: 415, code: 'UNSUPPORTED_MEDIA_TYPE' });
@@ -229,7 +208,7 @@ describe('uploads', () => {
     // An ID3v2 header claiming a tag longer than the sniffed head, then noise.
     const fake = Buffer.concat([Buffer.from('ID3\x04\x00\x00\x00\x01\x00\x00', 'latin1'), Buffer.alloc(30_000, 0x41)]);
     const stagingKey = await stage(fake);
-    const err = await failure(
+    const err = await rejection(
       rpc.call('catalog.song.create', { actor: ADA, stagingKey, title: 't', artist: 'a', genreIds: [] }),
     );
     expect(err).toMatchObject({ status: 415 });
@@ -237,13 +216,13 @@ describe('uploads', () => {
   });
 
   it('refuses a truncated FLAC file', async () => {
-    const err = await failure(upload(tones.flac.subarray(0, 40)));
+    const err = await rejection(upload(tones.flac.subarray(0, 40)));
     expect(err).toMatchObject({ status: 415 });
   });
 
   it('refuses a staged object over MAX_UPLOAD_BYTES with a 413 and removes it', async () => {
     const stagingKey = await stage(Buffer.concat([tones.mp3, randomBytes(MAX_UPLOAD_BYTES + 1 - tones.mp3.length)]));
-    const err = await failure(
+    const err = await rejection(
       rpc.call('catalog.song.create', { actor: ADA, stagingKey, title: 't', artist: 'a', genreIds: [] }),
     );
     expect(err).toMatchObject({ status: 413, code: 'UPLOAD_TOO_LARGE' });
@@ -252,11 +231,11 @@ describe('uploads', () => {
 
   it('answers 404 for an unknown genre, and 400 for invalid fields, consuming the upload either way', async () => {
     const before = await keys();
-    expect(await failure(upload(tones.ogg, { genreIds: [genres[0].id, 999_999] }))).toMatchObject({
+    expect(await rejection(upload(tones.ogg, { genreIds: [genres[0].id, 999_999] }))).toMatchObject({
       status: 404,
       code: 'GENRE_NOT_FOUND',
     });
-    const invalid = await failure(upload(tones.ogg, { title: ' ', artist: 'x'.repeat(201), genreIds: [0] }));
+    const invalid = await rejection(upload(tones.ogg, { title: ' ', artist: 'x'.repeat(201), genreIds: [0] }));
     expect(invalid).toMatchObject({ status: 400, code: 'VALIDATION_FAILED' });
     expect(invalid.details).toHaveLength(3);
     expect(await keys()).toEqual(before);
@@ -264,7 +243,7 @@ describe('uploads', () => {
 
   it("adopts nothing but the caller's staged uploads, and leaves other keys alone", async () => {
     const create = (stagingKey: string, genreIds: number[] = []) =>
-      failure(rpc.call('catalog.song.create', { actor: ADA, stagingKey, title: 't', artist: 'a', genreIds }));
+      rejection(rpc.call('catalog.song.create', { actor: ADA, stagingKey, title: 't', artist: 'a', genreIds }));
     await store.putStream('elsewhere/keep.mp3', Readable.from([tones.mp3]));
     const bobs = await stage(tones.mp3, BOB);
     for (const stagingKey of ['elsewhere/keep.mp3', 'uploads/../elsewhere/keep.mp3', `staging/${randomUUID()}`, bobs]) {
@@ -356,13 +335,13 @@ describe('search, get and getMany', () => {
 
   it('refuses bad paging and filters with a 400', async () => {
     for (const req of [{ limit: 0 }, { limit: 101 }, { cursor: 'not-a-cursor' }, { genreId: -1 }, { search: 'x'.repeat(101) }]) {
-      expect(await failure(search(req))).toMatchObject({ status: 400 });
+      expect(await rejection(search(req))).toMatchObject({ status: 400 });
     }
   });
 
   it('gets one song, and many in the order asked, leaving unknown ids out', async () => {
     expect(await rpc.call('catalog.song.get', { id: songs[2].id })).toEqual(songs[2]);
-    expect(await failure(rpc.call('catalog.song.get', { id: 999_999 }))).toMatchObject({
+    expect(await rejection(rpc.call('catalog.song.get', { id: 999_999 }))).toMatchObject({
       status: 404,
       code: 'SONG_NOT_FOUND',
     });
@@ -392,11 +371,11 @@ describe('update and delete', () => {
   });
 
   it('lets only the uploader change a song', async () => {
-    expect(await failure(rpc.call('catalog.song.update', { actor: BOB, id: song.id, title: 'Mine now' }))).toMatchObject({
+    expect(await rejection(rpc.call('catalog.song.update', { actor: BOB, id: song.id, title: 'Mine now' }))).toMatchObject({
       status: 403,
       code: 'SONG_NOT_OWNER',
     });
-    expect(await failure(rpc.call('catalog.song.update', { actor: ADA, id: 999_999, title: 'x' }))).toMatchObject({
+    expect(await rejection(rpc.call('catalog.song.update', { actor: ADA, id: 999_999, title: 'x' }))).toMatchObject({
       status: 404,
     });
     const updated = await rpc.call('catalog.song.update', {
@@ -427,13 +406,13 @@ describe('update and delete', () => {
 
   it('lets only the uploader delete a song; its object goes and song.deleted is published', async () => {
     const { objectKey } = await rpc.call('catalog.song.streamInfo', { id: song.id });
-    expect(await failure(rpc.call('catalog.song.delete', { actor: BOB, id: song.id }))).toMatchObject({ status: 403 });
+    expect(await rejection(rpc.call('catalog.song.delete', { actor: BOB, id: song.id }))).toMatchObject({ status: 403 });
     expect(await store.stat(objectKey)).not.toBeNull();
 
     expect(await rpc.call('catalog.song.delete', { actor: ADA, id: song.id })).toEqual({ ok: true });
     expect(await store.stat(objectKey)).toBeNull();
-    expect(await failure(rpc.call('catalog.song.get', { id: song.id }))).toMatchObject({ status: 404 });
-    expect(await failure(rpc.call('catalog.song.delete', { actor: ADA, id: song.id }))).toMatchObject({ status: 404 });
+    expect(await rejection(rpc.call('catalog.song.get', { id: song.id }))).toMatchObject({ status: 404 });
+    expect(await rejection(rpc.call('catalog.song.delete', { actor: ADA, id: song.id }))).toMatchObject({ status: 404 });
 
     const deleted = await eventually(
       async () =>
@@ -496,7 +475,7 @@ describe("identity's user events", () => {
     expect(deletedIds).toEqual(created.map((s) => s.id).sort((a, b) => a - b));
 
     const stagingKey = await stage(tones.mp3, dave);
-    const refused = await failure(
+    const refused = await rejection(
       rpc.call('catalog.song.create', { actor: dave, stagingKey, title: 'late', artist: 'd', genreIds: [] }),
     );
     expect(refused).toMatchObject({ status: 401, code: 'ACCOUNT_DELETED' });

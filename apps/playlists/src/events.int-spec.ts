@@ -1,9 +1,8 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { EVENTS_STREAM, PlaylistsErrorCode, type EventEnvelope, type PlaylistDto } from '@octave/contracts';
-import { tinyPng } from '@octave/platform/testing';
-import { rejection, startPlaylistsHarness, type PlaylistsHarness } from './testing/playlists-harness.js';
+import { eventually, rejection, tinyPng } from '@octave/platform/testing';
+import { startPlaylistsHarness, type PlaylistsHarness } from './testing/playlists-harness.js';
 
 let h: PlaylistsHarness;
 
@@ -16,16 +15,6 @@ afterAll(async () => {
 });
 
 const get = (id: number) => h.rpc.call('playlists.playlist.get', { id });
-
-async function eventually<T>(check: () => Promise<T | undefined | false>, what: string, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(50);
-  }
-}
 
 /** The envelopes published on `subject` so far, read straight from the stream. */
 async function published<D>(subject: string): Promise<EventEnvelope<D>[]> {

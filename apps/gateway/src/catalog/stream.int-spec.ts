@@ -3,7 +3,6 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { jetstream } from '@nats-io/jetstream';
 import { connect, type NatsConnection, type Subscription } from '@nats-io/transport-node';
@@ -11,7 +10,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { eventSubject, type EventEnvelope, type SongStreamInfo } from '@octave/contracts';
 import { ensureEventsStream } from '@octave/platform/events';
 import { ObjectStore, startS3Server, type S3ServerHandle } from '@octave/platform/storage';
-import { startNatsServer, type NatsServerHandle } from '@octave/platform/testing';
+import { eventually, startNatsServer, type NatsServerHandle } from '@octave/platform/testing';
 import jwt from 'jsonwebtoken';
 import { loadGatewayConfig } from '../config.js';
 import { createGateway } from '../gateway.js';
@@ -105,14 +104,6 @@ async function stream(id: number, range?: string): Promise<{ status: number; byt
     signal: AbortSignal.timeout(10_000),
   });
   return { status: res.status, bytes: Buffer.from(await res.arrayBuffer()) };
-}
-
-async function eventually(check: () => Promise<boolean>, what: string, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(50);
-  }
 }
 
 /** What the catalog's outbox relay publishes when a song is deleted. */

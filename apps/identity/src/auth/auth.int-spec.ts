@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { IdentityErrorCode } from '@octave/contracts';
 import { verifyAccessToken } from '@octave/platform/auth';
+import { rejection } from '@octave/platform/testing';
 import { newUser, startIdentityHarness, type IdentityHarness } from '../testing/identity-harness.js';
-import { rejection } from '../testing/rejection.js';
 
 describe('identity auth (RPC)', () => {
   let h: IdentityHarness;

@@ -2,9 +2,8 @@ import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { SessionDto } from '@octave/contracts';
 import { isStaged, newStagingKey, stageUpload, UploadErrorCode } from '@octave/platform/storage';
-import { HTML, tinyPng } from '@octave/platform/testing';
+import { HTML, rejection, tinyPng } from '@octave/platform/testing';
 import { newUser, startIdentityHarness, type IdentityHarness } from '../testing/identity-harness.js';
-import { rejection } from '../testing/rejection.js';
 
 describe('identity avatars (RPC)', () => {
   let h: IdentityHarness;

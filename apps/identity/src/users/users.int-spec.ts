@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { IdentityErrorCode, type IdentityEvents, type SessionDto } from '@octave/contracts';
+import { rejection } from '@octave/platform/testing';
 import { newUser, startIdentityHarness, uniqueName, waitForEvent, type IdentityHarness } from '../testing/identity-harness.js';
-import { rejection } from '../testing/rejection.js';
 
 describe('identity users (RPC)', () => {
   let h: IdentityHarness;

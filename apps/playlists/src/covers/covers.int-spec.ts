@@ -2,8 +2,8 @@ import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { PlaylistsErrorCode, type Actor, type PlaylistDto } from '@octave/contracts';
 import { isStaged, newStagingKey, UploadErrorCode } from '@octave/platform/storage';
-import { GIF_HEAD, HTML, JPEG_HEAD, tinyPng, WEBP_HEAD } from '@octave/platform/testing';
-import { rejection, startPlaylistsHarness, type PlaylistsHarness } from '../testing/playlists-harness.js';
+import { GIF_HEAD, HTML, JPEG_HEAD, rejection, tinyPng, WEBP_HEAD } from '@octave/platform/testing';
+import { startPlaylistsHarness, type PlaylistsHarness } from '../testing/playlists-harness.js';
 
 const MAX_COVER_BYTES = 4096;
 

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { PlaylistsErrorCode, type Actor, type PlaylistDto, type SongDto } from '@octave/contracts';
-import { rejection, startPlaylistsHarness, type PlaylistsHarness } from '../testing/playlists-harness.js';
+import { rejection } from '@octave/platform/testing';
+import { startPlaylistsHarness, type PlaylistsHarness } from '../testing/playlists-harness.js';
 
 /** Small, so a full playlist is quick to reach; 12 concurrent adds still fit. */
 const MAX_PLAYLIST_SONGS = 15;

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { PlaylistsErrorCode, type Actor, type PlaylistDto } from '@octave/contracts';
-import { rejection, startPlaylistsHarness, type PlaylistsHarness } from '../testing/playlists-harness.js';
+import { rejection } from '@octave/platform/testing';
+import { startPlaylistsHarness, type PlaylistsHarness } from '../testing/playlists-harness.js';
 
 let h: PlaylistsHarness;
 

@@ -17,7 +17,7 @@ import {
   type SongDto,
   type UserDto,
 } from '@octave/contracts';
-import { createMicroservice, RpcCallError, RpcClient, RpcHandler } from '@octave/platform/bus';
+import { createMicroservice, RpcClient, RpcHandler } from '@octave/platform/bus';
 import { createLogger } from '@octave/platform/observability';
 import { startService, type RunningService } from '@octave/platform/service';
 import { ObjectStore, stageUpload } from '@octave/platform/storage';
@@ -248,15 +248,4 @@ export async function startPlaylistsHarness(
       await infra.stop();
     },
   };
-}
-
-/** The error an RPC call rejected with (fails the test when it resolved). */
-export async function rejection(promise: Promise<unknown>): Promise<RpcCallError> {
-  try {
-    await promise;
-  } catch (err) {
-    if (err instanceof RpcCallError) return err;
-    throw err;
-  }
-  throw new Error('expected the call to fail, but it succeeded');
 }

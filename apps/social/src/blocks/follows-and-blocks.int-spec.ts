@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type Actor, SocialErrorCode } from '@octave/contracts';
 import type { RpcCallError } from '@octave/platform/bus';
-import { rejection, startSocialHarness, type SocialHarness } from '../testing/social-harness.js';
+import { rejection } from '@octave/platform/testing';
+import { startSocialHarness, type SocialHarness } from '../testing/social-harness.js';
 
 describe('follows and blocks (RPC)', () => {
   let h: SocialHarness;

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { type Actor, type FriendRequestDto, SocialErrorCode } from '@octave/contracts';
-import { rejection, startSocialHarness, type SocialHarness } from '../testing/social-harness.js';
+import { rejection } from '@octave/platform/testing';
+import { startSocialHarness, type SocialHarness } from '../testing/social-harness.js';
 
 describe('friend requests and friendships (RPC)', () => {
   let h: SocialHarness;

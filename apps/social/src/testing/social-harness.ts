@@ -13,7 +13,7 @@ import {
   type SocialEvents,
   type UserDto,
 } from '@octave/contracts';
-import { createMicroservice, DomainError, RpcCallError, RpcClient, RpcHandler } from '@octave/platform/bus';
+import { createMicroservice, DomainError, RpcClient, RpcHandler } from '@octave/platform/bus';
 import { createLogger } from '@octave/platform/observability';
 import { startService, type RunningService } from '@octave/platform/service';
 import { startTestInfra, type TestInfra } from '@octave/platform/testing';
@@ -178,15 +178,4 @@ export async function startSocialHarness(label: string): Promise<SocialHarness> 
       await infra.stop();
     },
   };
-}
-
-/** The error an RPC call rejected with (fails the test when it resolved). */
-export async function rejection(promise: Promise<unknown>): Promise<RpcCallError> {
-  try {
-    await promise;
-  } catch (err) {
-    if (err instanceof RpcCallError) return err;
-    throw err;
-  }
-  throw new Error('expected the call to fail, but it succeeded');
 }

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { SocialErrorCode } from '@octave/contracts';
-import { rejection, startSocialHarness, type SocialHarness } from '../testing/social-harness.js';
+import { rejection } from '@octave/platform/testing';
+import { startSocialHarness, type SocialHarness } from '../testing/social-harness.js';
 
 describe('identity user events', () => {
   let h: SocialHarness;

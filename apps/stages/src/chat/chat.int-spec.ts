@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { StagesErrorCode } from '@octave/contracts';
+import { rejection } from '@octave/platform/testing';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { rejection, startStagesHarness, type StagesHarness } from '../testing/stages-harness.js';
+import { startStagesHarness, type StagesHarness } from '../testing/stages-harness.js';
 
 const LIMIT = 3;
 const WINDOW_SECONDS = 2;

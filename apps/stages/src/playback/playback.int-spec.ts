@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { type Actor, type PlaybackDto, StagesErrorCode } from '@octave/contracts';
-import { rejection, startStagesHarness, type StagesHarness } from '../testing/stages-harness.js';
+import { rejection } from '@octave/platform/testing';
+import { startStagesHarness, type StagesHarness } from '../testing/stages-harness.js';
 
 /** Where a client would be in the song at `at`, from an answer (API.md, `Playback`). */
 function clientPosition(p: PlaybackDto, at = Date.now()): number {

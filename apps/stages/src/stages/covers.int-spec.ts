@@ -2,8 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Readable } from 'node:stream';
 import { StagesErrorCode, type Actor } from '@octave/contracts';
 import { isStaged, stageUpload, UploadErrorCode, type ObjectStore } from '@octave/platform/storage';
-import { tinyPng } from '@octave/platform/testing';
-import { rejection, startStagesHarness, type StagesHarness } from '../testing/stages-harness.js';
+import { rejection, tinyPng } from '@octave/platform/testing';
+import { startStagesHarness, type StagesHarness } from '../testing/stages-harness.js';
 
 describe('stages: covers', () => {
   let h: StagesHarness;

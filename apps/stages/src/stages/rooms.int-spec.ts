@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { StagesErrorCode } from '@octave/contracts';
-import { rejection, startStagesHarness, type StagesHarness } from '../testing/stages-harness.js';
+import { rejection } from '@octave/platform/testing';
+import { startStagesHarness, type StagesHarness } from '../testing/stages-harness.js';
 
 const MAX = 4;
 

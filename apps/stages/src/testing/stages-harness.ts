@@ -22,7 +22,7 @@ import {
   type StageRealtimeMessage,
   type UserDto,
 } from '@octave/contracts';
-import { createMicroservice, DomainError, RpcCallError, RpcClient, RpcHandler } from '@octave/platform/bus';
+import { createMicroservice, DomainError, RpcClient, RpcHandler } from '@octave/platform/bus';
 import { createLogger } from '@octave/platform/observability';
 import { startService, type RunningService } from '@octave/platform/service';
 import { startTestInfra, type TestInfra } from '@octave/platform/testing';
@@ -292,15 +292,4 @@ export async function startStagesHarness(label: string, env: Record<string, stri
       await infra.stop();
     },
   };
-}
-
-/** The error an RPC call rejected with (fails the test when it resolved). */
-export async function rejection(promise: Promise<unknown>): Promise<RpcCallError> {
-  try {
-    await promise;
-  } catch (err) {
-    if (err instanceof RpcCallError) return err;
-    throw err;
-  }
-  throw new Error('expected the call to fail, but it succeeded');
 }

@@ -3,24 +3,13 @@ import { jetstream, type JetStreamClient } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { eventSubject, type EventData, type EventEnvelope } from '@octave/contracts';
 import { randomUUID } from 'node:crypto';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { createLogger } from '../observability/index.js';
-import { startNatsServer, type NatsServerHandle } from '../testing/index.js';
+import { eventually, startNatsServer, type NatsServerHandle } from '../testing/index.js';
 import { ensureEventsStream, followEvents, type FollowedEvents } from './index.js';
 
 const logger = createLogger('live-events-test', { level: process.env.TEST_LOG_LEVEL ?? 'silent' });
 
 type SongDeleted = EventData<'catalog', 'song.deleted'>;
-
-async function eventually<T>(check: () => T | undefined | false, what: string, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = check();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(50);
-  }
-}
 
 /** A process following `song.deleted` on its own connection: what it was told, and its gaps. */
 interface Follower {

@@ -6,22 +6,11 @@ import { EVENTS_STREAM, eventSubject, type EventEnvelope } from '@octave/contrac
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createLogger, metricsRegistry, runWithCorrelation } from '../observability/index.js';
-import { createTestDatabase, startNatsServer, type NatsServerHandle, type TestDatabase } from '../testing/index.js';
+import { createTestDatabase, eventually, startNatsServer, type NatsServerHandle, type TestDatabase } from '../testing/index.js';
 import { DEFAULT_ACK_WAIT_MS, ensureEventsStream, EventConsumer, eventsTablesSql, Outbox, OutboxRelay } from './index.js';
 
 const SCHEMA = 'events_test';
 const logger = createLogger('events-test', { level: process.env.TEST_LOG_LEVEL ?? 'silent' });
-
-/** Polls until `check` returns a value (not undefined/false) or the deadline passes. */
-async function eventually<T>(check: () => Promise<T | undefined | false>, what: string, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(50);
-  }
-}
 
 describe('events: outbox, relay and consumer', () => {
   let db: TestDatabase;

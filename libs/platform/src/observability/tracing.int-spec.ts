@@ -11,12 +11,11 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { connectNats, RpcClient, RpcHandler } from '../bus/index.js';
 import { loadConfig } from '../config/index.js';
 import { eventsTablesSql, type Outbox } from '../events/index.js';
 import { OUTBOX, serviceConfigShape, startService, type RunningService, type ServiceConfig } from '../service/index.js';
-import { startTestInfra, type TestInfra } from '../testing/index.js';
+import { eventually, startTestInfra, type TestInfra } from '../testing/index.js';
 import { createLogger } from './logger.js';
 import { currentTraceId, startTracing } from './tracing.js';
 
@@ -67,16 +66,6 @@ class FakeController {
 
 @Module({ controllers: [FakeController] })
 class FakeModule {}
-
-async function eventually<T>(check: () => T | undefined, what: string, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(50);
-  }
-}
 
 describe('tracing across the bus', () => {
   let infra: TestInfra;

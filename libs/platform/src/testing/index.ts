@@ -6,3 +6,5 @@ export * from './processes.js';
 export * from './images.js';
 export * from './postgres-cluster.js';
 export * from './realtime-client.js';
+export * from './eventually.js';
+export * from './rejection.js';
