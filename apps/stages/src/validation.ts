@@ -1,38 +1,5 @@
-import { isId } from '@octave/contracts';
-import { DomainError } from '@octave/platform/bus';
+import { problemsAssertion } from '@octave/platform/bus';
 import { StagesLocalErrorCode } from './stages/stages.errors.js';
 
 /** Throws one 400 listing every problem, as the API does for validation errors. */
-export function assertValid(problems: string[]): void {
-  if (problems.length > 0) throw DomainError.badRequest(StagesLocalErrorCode.ValidationFailed, problems);
-}
-
-export function idProblems(field: string, value: unknown): string[] {
-  return isId(value) ? [] : [`${field} must be a positive integer`];
-}
-
-/** Characters as the database's char_length counts them (code points, not UTF-16 units). */
-export function charLength(text: string): number {
-  return [...text].length;
-}
-
-/** Problems with a required text field once trimmed. */
-export function textProblems(field: string, value: unknown, max: number): string[] {
-  if (typeof value !== 'string') return [`${field} must be a string`];
-  const length = charLength(value.trim());
-  return length >= 1 && length <= max ? [] : [`${field} must be 1 to ${max} characters long (after trimming)`];
-}
-
-export function idListProblems(field: string, value: unknown, max: number): string[] {
-  if (!Array.isArray(value)) return [`${field} must be an array of ids`];
-  if (value.length > max) return [`${field} may list at most ${max} ids`];
-  return value.every(isId) ? [] : [`each of ${field} must be a positive integer`];
-}
-
-export const MAX_PAGE_LIMIT = 100;
-
-export function pageLimitProblems(limit: unknown): string[] {
-  return Number.isInteger(limit) && (limit as number) >= 1 && (limit as number) <= MAX_PAGE_LIMIT
-    ? []
-    : [`limit must be an integer from 1 to ${MAX_PAGE_LIMIT}`];
-}
+export const assertValid = problemsAssertion(StagesLocalErrorCode.ValidationFailed);

@@ -1,7 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/postgresql';
 import { isId, type GenreDto } from '@octave/contracts';
-import { assertValid, textProblems } from '../validation.js';
+import { textProblems } from '@octave/platform/bus';
+import { assertValid } from '../validation.js';
 import { Genre } from './genre.entity.js';
 import { genreExists, genreNotFound, isGenreNameConflict } from './genres.errors.js';
 

@@ -9,13 +9,13 @@ import {
   type SongDto,
   type SongStreamInfo,
 } from '@octave/contracts';
-import { DomainError } from '@octave/platform/bus';
+import { DomainError, pageLimitProblems, textProblems } from '@octave/platform/bus';
 import { Outbox } from '@octave/platform/events';
 import { OUTBOX, SERVICE_CONFIG } from '@octave/platform/service';
 import { adoptStagedUpload, ObjectStore } from '@octave/platform/storage';
 import type { CatalogConfig } from '../config.js';
 import { genreIdsProblems, GenresService } from '../genres/genres.service.js';
-import { assertValid, pageLimitProblems, textProblems } from '../validation.js';
+import { assertValid } from '../validation.js';
 import { inspectAudio, SNIFFED_AUDIO_TYPES } from './audio.js';
 import { decodeSongCursor, encodeSongCursor } from './song-cursor.js';
 import { Song } from './song.entity.js';

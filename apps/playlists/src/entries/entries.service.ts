@@ -7,7 +7,8 @@ import type { Playlist } from '../playlists/playlist.entity.js';
 import { PlaylistPresenter } from '../playlists/playlist.presenter.js';
 import { PlaylistsService } from '../playlists/playlists.service.js';
 import { CatalogSongs } from '../songs/catalog-songs.js';
-import { assertValid, idProblems } from '../validation.js';
+import { idProblems } from '@octave/platform/bus';
+import { assertValid } from '../validation.js';
 import { entryNotFound, invalidPosition, playlistFull } from './entries.errors.js';
 import { entryCount } from './positions.js';
 

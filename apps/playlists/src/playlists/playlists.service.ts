@@ -9,12 +9,12 @@ import {
   type PlaylistSummaryDto,
   type RpcRequest,
 } from '@octave/contracts';
-import { DomainError } from '@octave/platform/bus';
+import { charLength, DomainError, idProblems, pageLimitProblems } from '@octave/platform/bus';
 import { Outbox } from '@octave/platform/events';
 import { OUTBOX } from '@octave/platform/service';
 import { ObjectStore } from '@octave/platform/storage';
 import { Owners } from '../owners/owners.js';
-import { assertValid, charLength, idProblems, pageLimitProblems } from '../validation.js';
+import { assertValid } from '../validation.js';
 import { decodePlaylistCursor, encodePlaylistCursor } from './playlist-cursor.js';
 import { Playlist } from './playlist.entity.js';
 import { PlaylistPresenter } from './playlist.presenter.js';

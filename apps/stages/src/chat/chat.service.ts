@@ -7,7 +7,8 @@ import { RealtimePublisher } from '../realtime/realtime-publisher.js';
 import { decodeMessageCursor } from '../stages/stage-cursor.js';
 import { StageStore, stageUsers } from '../stages/stage-store.js';
 import { chatRateLimited, notParticipant } from '../stages/stages.errors.js';
-import { assertValid, idProblems, pageLimitProblems, textProblems } from '../validation.js';
+import { idProblems, pageLimitProblems, textProblems } from '@octave/platform/bus';
+import { assertValid } from '../validation.js';
 import { ChatMessage } from './chat-message.entity.js';
 
 export const MESSAGE_MAX = 1000;

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/postgresql';
 import type { GenreDto, Page, PlaybackDto, PlaylistSummaryDto, RpcRequest, StageDto } from '@octave/contracts';
-import { DomainError } from '@octave/platform/bus';
+import { DomainError, idListProblems, idProblems, pageLimitProblems, textProblems } from '@octave/platform/bus';
 import { SERVICE_CONFIG } from '@octave/platform/service';
 import { adoptStagedUpload, IMAGE_TYPES, ObjectStore } from '@octave/platform/storage';
 import type { StagesConfig } from '../config.js';
@@ -9,7 +9,7 @@ import { playbackAt } from '../playback/playback-clock.js';
 import { PlaybackService, type PlaybackChange } from '../playback/playback.service.js';
 import { RealtimePublisher } from '../realtime/realtime-publisher.js';
 import { RemoteServices } from '../remote/remote-services.js';
-import { assertValid, idListProblems, idProblems, pageLimitProblems, textProblems } from '../validation.js';
+import { assertValid } from '../validation.js';
 import { decodeStageCursor, encodeStageCursor } from './stage-cursor.js';
 import { STAGE_COLUMNS, toStageRow, type RawStageRow, type StageRow } from './stage-row.js';
 import { StageStore } from './stage-store.js';

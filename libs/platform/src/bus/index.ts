@@ -3,3 +3,4 @@ export * from './errors.js';
 export * from './rpc-client.js';
 export * from './server.js';
 export * from './service.js';
+export * from './validation.js';
