@@ -1,4 +1,4 @@
-import { createReadStream } from 'node:fs';
+import { createReadStream, type ReadStream } from 'node:fs';
 import { mkdir, readFile, rm, stat } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -285,11 +285,30 @@ function fixRangedReads(store: FilesystemStore): void {
     } else if (options?.start === 0 && options.end === 0) {
       // s3rver computes the end as `end || Infinity`.
       object.content.destroy();
-      object.content = createReadStream(store.getResourcePath(bucket, key, 'object'), { start: 0, end: 0 });
+      try {
+        object.content = await openFirstByte(store.getResourcePath(bucket, key, 'object'));
+      } catch (err) {
+        // Deleted since s3rver opened it: as s3rver answers, no such key.
+        if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+        throw err;
+      }
       object.range.end = 0;
     }
     return object;
   };
+}
+
+/**
+ * The file's first byte as a stream, once the file is open. As s3rver does with its
+ * own streams: one that fails to open (the object deleted meanwhile) would otherwise
+ * emit its error before anything listens, and crash the process.
+ */
+function openFirstByte(file: string): Promise<ReadStream> {
+  return new Promise((resolve, reject) => {
+    const stream = createReadStream(file, { start: 0, end: 0 })
+      .on('error', reject)
+      .on('open', () => resolve(stream));
+  });
 }
 
 function serializeDeletes(store: FilesystemStore): void {
