@@ -6,7 +6,7 @@
 // Everything runs on this machine against 127.0.0.1: a private infrastructure and the
 // real built apps (bench/system.js), the baselines beside them in the same run.
 import { fork, spawn } from 'node:child_process';
-import { randomFillSync, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import os from 'node:os';
@@ -18,7 +18,7 @@ import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import * as Minio from 'minio';
 import pg from 'pg';
-import { freePort, waitForHttp } from '@octave/platform/testing';
+import { freePort, pcmWav, waitForHttp } from '@octave/platform/testing';
 import { api, APPS, BENCH_ENV, cpuMsOf, median, memoryOf, percentile, register, startBenchSystem } from './system.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -38,27 +38,6 @@ const MiB = 1024 * 1024;
 const log = (line) => process.stdout.write(`[bench] ${line}\n`);
 const load = () => os.loadavg()[0].toFixed(2);
 const round = (n, d = 1) => Math.round(n * 10 ** d) / 10 ** d;
-
-/** A PCM WAV file of exactly `bytes` bytes (random samples), which the catalog accepts as audio. */
-function wavFile(bytes) {
-  const dataLen = bytes - 44;
-  const buf = Buffer.alloc(bytes);
-  buf.write('RIFF', 0);
-  buf.writeUInt32LE(36 + dataLen, 4);
-  buf.write('WAVE', 8);
-  buf.write('fmt ', 12);
-  buf.writeUInt32LE(16, 16);
-  buf.writeUInt16LE(1, 20); // PCM
-  buf.writeUInt16LE(2, 22); // stereo
-  buf.writeUInt32LE(44_100, 24);
-  buf.writeUInt32LE(44_100 * 4, 28);
-  buf.writeUInt16LE(4, 32);
-  buf.writeUInt16LE(16, 34);
-  buf.write('data', 36);
-  buf.writeUInt32LE(dataLen, 40);
-  randomFillSync(buf, 44);
-  return buf;
-}
 
 async function uploadSong(baseUrl, token, bytes, genreIds = []) {
   const form = new FormData();
@@ -136,7 +115,7 @@ async function benchRead(sys) {
   const songs = [];
   for (let i = 0; i < READ_SONGS; i += 8) {
     const batch = Array.from({ length: Math.min(8, READ_SONGS - i) }, () =>
-      uploadSong(sys.baseUrl, token, wavFile(16 * 1024), genres.map((g) => g.id)),
+      uploadSong(sys.baseUrl, token, pcmWav(16 * 1024), genres.map((g) => g.id)),
     );
     songs.push(...(await Promise.all(batch)));
   }
@@ -398,7 +377,7 @@ function s3Client(infra, extra = {}) {
 
 async function benchUpload(sys) {
   const { accessToken: token } = await register(sys.baseUrl);
-  const bytes = wavFile(50 * MiB);
+  const bytes = pcmWav(50 * MiB);
   const s3 = s3Client(sys.infra);
   const bucket = sys.infra.s3.bucket;
   const pid = sys.apps.gateway.pid;
@@ -496,7 +475,7 @@ async function benchUpload(sys) {
 
 async function benchStream(sys) {
   const { accessToken: token } = await register(sys.baseUrl);
-  const song = await uploadSong(sys.baseUrl, token, wavFile(8 * MiB));
+  const song = await uploadSong(sys.baseUrl, token, pcmWav(8 * MiB));
   const db = new pg.Client({ connectionString: sys.infra.db.url });
   await db.connect();
   const { rows } = await db.query('SELECT object_key FROM catalog.songs WHERE id = $1', [song.id]);

@@ -7,29 +7,11 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { parseFromTokenizer } from 'music-metadata';
 import { EndOfStreamError } from 'strtok3';
 import { ObjectNotFoundError, ObjectStore } from './object-store.js';
+import { pcmWav as wav } from '../testing/audio.js';
 import { ObjectTokenizer } from './object-tokenizer.js';
 import { startS3Server, type S3ServerHandle } from './s3-server.js';
 
 const MiB = 1024 * 1024;
-
-/** A 16-bit stereo 44.1 kHz PCM WAV file of `bytes` bytes: random samples behind a valid header. */
-function wav(bytes: number): Buffer {
-  const data = bytes - 44;
-  const file = randomBytes(bytes);
-  file.write('RIFF', 0);
-  file.writeUInt32LE(36 + data, 4);
-  file.write('WAVEfmt ', 8);
-  file.writeUInt32LE(16, 16);
-  file.writeUInt16LE(1, 20);
-  file.writeUInt16LE(2, 22);
-  file.writeUInt32LE(44_100, 24);
-  file.writeUInt32LE(44_100 * 4, 28);
-  file.writeUInt16LE(4, 32);
-  file.writeUInt16LE(16, 34);
-  file.write('data', 36);
-  file.writeUInt32LE(data, 40);
-  return file;
-}
 
 describe(ObjectTokenizer.name, () => {
   let directory: string;
